@@ -42,10 +42,16 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     default = argparse.SUPPRESS if suppress else 0
     g = p.add_argument_group("output verbosity")
-    g.add_argument("-v", "--verbose", action="count", default=default,
-                   help="more log output (-vv: debug, with tracebacks)")
-    g.add_argument("-q", "--quiet", action="count", default=default,
-                   help="less log output, no progress bars")
+    g.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=default,
+        help="more log output (-vv: debug, with tracebacks)",
+    )
+    g.add_argument(
+        "-q", "--quiet", action="count", default=default, help="less log output, no progress bars"
+    )
     return p
 
 
@@ -56,16 +62,23 @@ def _print_json(obj: object) -> None:
 
 # --------------------------------------------------------------------------- seeds
 
+
 def _add_seeds(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
-        "seeds", parents=[common],
+        "seeds",
+        parents=[common],
         help="read seed documents and list their articles",
         description="Read seed documents (exports of cn.nytimes.com articles) and print one "
         "line per article: id, publication date, body paragraphs, and the English URL or "
         "why there is none. Broken seeds are reported with the reason; the rest are read.",
     )
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                   help="seed files or folders of seeds (*.txt, *.md, *.html, searched recursively)")
+    p.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="seed files or folders of seeds (*.txt, *.md, *.html, searched recursively)",
+    )
     p.add_argument("--json", action="store_true", help="print the full records as JSON")
     p.set_defaults(run=_run_seeds)
 
@@ -75,10 +88,12 @@ def _run_seeds(args: argparse.Namespace) -> int:
 
     result = read_seeds(args.paths)
     if args.json:
-        _print_json({
-            "articles": [a.to_dict() for a in result.articles],
-            "failures": [{"path": f.path, "reason": f.reason} for f in result.failures],
-        })
+        _print_json(
+            {
+                "articles": [a.to_dict() for a in result.articles],
+                "failures": [{"path": f.path, "reason": f.reason} for f in result.failures],
+            }
+        )
     else:
         for a in result.articles:
             date = a.published.date().isoformat() if a.published else "????-??-??"
@@ -87,11 +102,16 @@ def _run_seeds(args: argparse.Namespace) -> int:
         for f in result.failures:
             print(f"FAILED\t{f.path}\t{f.reason}")
     if result.failures:
-        log.warning("%d of %d seed files could not be read",
-                    len(result.failures), len(result.failures) + len(result.articles))
+        log.warning(
+            "%d of %d seed files could not be read",
+            len(result.failures),
+            len(result.failures) + len(result.articles),
+        )
     if not result.articles and not result.failures:
-        raise CorpusError(f"no seed files found under {', '.join(map(str, args.paths))}; "
-                          "pass seed files or folders that hold them")
+        raise CorpusError(
+            f"no seed files found under {', '.join(map(str, args.paths))}; "
+            "pass seed files or folders that hold them"
+        )
     return EXIT_FAILED_ITEMS if result.failures else EXIT_OK
 
 

@@ -7,7 +7,7 @@ Each stage module receives its own config object and nothing else.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields  # noqa: F401  (stage configs below)
 from typing import Any
 
 from corpus.errors import ConfigError
@@ -53,4 +53,4 @@ def to_dict(obj: Any) -> dict[str, Any]:
 
 # --- build -------------------------------------------------------------------------------
 # <!-- config: build -->
-_ = field  # used by the stage configs below as they are added
+

@@ -11,7 +11,9 @@ from __future__ import annotations
 class CorpusError(Exception):
     """Root of every error the toolkit raises on purpose."""
 
-    def __init__(self, message: str, *, article_id: str | None = None, url: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, article_id: str | None = None, url: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.article_id = article_id

@@ -1,0 +1,263 @@
+"""Seed parsing: the good case in detail, every kind of bad input, and a property test."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus.errors import SeedError
+from corpus.seeds import article_id_from_url, parse_seed, read_seed_file, read_seeds
+
+DATA = Path(__file__).parent / "data" / "seeds"
+GOOD = (DATA / "good.txt").read_text(encoding="utf-8")
+EN_LINK = '<p><a href="https://www.nytimes.com/2024/06/17/business/small-town-bakery.html">点击查看本文英文版。</a></p>'
+
+
+def test_good_seed_fields():
+    a = read_seed_file(DATA / "good.txt")
+    assert a.id == "20240618-small-town-bakery"
+    assert a.cn_url == "https://cn.nytimes.com/business/20240618/small-town-bakery/"
+    assert a.en_url == "https://www.nytimes.com/2024/06/17/business/small-town-bakery.html"
+    assert a.en_url_problem is None
+    assert a.title == "小城面包店的第三代传人"
+    assert a.authors == ("艾米莉·陈", "马克·罗斯")
+    assert a.published == datetime(2024, 6, 17, 21, 30, tzinfo=UTC)
+    assert a.published.utcoffset() is not None
+    assert a.crawled == datetime(2024, 6, 21, 7, 0, tzinfo=UTC)
+    assert len(a.paragraphs) == 6
+    # entities decoded, whitespace normalised (NBSP, leading spaces), inline links kept as text
+    assert a.paragraphs[0] == "在这座只有八千人的小城里，林家面包店已经开了 62 年。"
+    assert a.paragraphs[1].startswith("第三代店主")
+    assert a.paragraphs[4] == "镇长罗伯特·格林表示，市政府正在考虑为老店提供租金补贴。"
+    assert "&她的女儿" in a.paragraphs[5]
+    # captions apart from the body: the lead one with its <cite>, two photo captions
+    assert [c.lead for c in a.captions] == [True, False, False]
+    assert a.captions[0].text == "清晨五点，面包店的烤箱已经点燃。"
+    assert a.captions[0].credit == "Jane Doe for The New York Times"
+    assert a.captions[1].text == "面包店的招牌是1962年手写的。"
+    assert a.captions[1].credit == "Jane Doe for The New York Times"
+    assert not any("招牌" in p or "烤箱" in p for p in a.paragraphs)
+    assert a.contributors == ("萨拉·金对本文有报道贡献。",)
+    assert a.translator == "纽约时报中文网"
+    assert a.bios == ("艾米莉·陈是《纽约时报》商业记者，报道小企业与地方经济。",)
+
+
+def test_to_dict_round_trip():
+    from corpus.model import Article
+
+    a = read_seed_file(DATA / "good.txt")
+    assert Article.from_dict(a.to_dict()) == a
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "https://cn.nytimes.com/world/20240621/china-russia-north-korea/",
+            "20240621-china-russia-north-korea",
+        ),
+        (
+            "https://cn.nytimes.com/world/20240621/china-russia-north-korea/dual/",
+            "20240621-china-russia-north-korea",
+        ),
+        (
+            "https://cn.nytimes.com/world/20240621/china-russia-north-korea/zh-hant/",
+            "20240621-china-russia-north-korea",
+        ),
+        ("https://cn.nytimes.com/opinion/20191002/Some-Slug", "20191002-some-slug"),
+        ("https://cn.nytimes.com/culture/a-story/", "a-story"),
+    ],
+)
+def test_article_id_from_url(url, expected):
+    assert article_id_from_url(url) == expected
+
+
+def test_article_id_needs_a_path():
+    with pytest.raises(SeedError, match="cannot derive an article id"):
+        article_id_from_url("https://cn.nytimes.com/")
+
+
+def test_crlf_and_bom():
+    data = b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode("utf-8")
+    a = parse_seed(data, "crlf.txt")
+    assert a.id == "20240618-small-town-bakery"
+    assert len(a.paragraphs) == 6
+    assert a.title == "小城面包店的第三代传人"
+
+
+def test_gbk_bytes_are_read():
+    a = parse_seed(GOOD.replace("\u00a0", " ").encode("gbk", errors="strict"), "gbk.txt")
+    assert a.title == "小城面包店的第三代传人"
+    assert len(a.paragraphs) == 6
+
+
+def test_invalid_utf8_is_reported():
+    data = GOOD.encode("utf-8")[:40] + b"\xff\xfe\xfa\x80\x81" + b"\xc3" * 3
+    with pytest.raises(SeedError, match="not valid UTF-8"):
+        parse_seed(data, "bad.txt")
+
+
+def test_no_english_link_is_a_chinese_original():
+    text = GOOD.replace(EN_LINK, "")
+    a = parse_seed(text)
+    assert a.en_url is None
+    assert "no 点击查看本文英文版 link" in a.en_url_problem
+    assert len(a.paragraphs) == 6
+
+
+def test_author_page_and_body_links_are_not_the_original():
+    a = parse_seed(GOOD.replace(EN_LINK, ""))
+    assert a.en_url is None  # /by/ author link and the body's nytimes link do not count
+
+
+def test_several_candidate_links():
+    other = EN_LINK.replace("small-town-bakery.html", "another-story.html")
+    a = parse_seed(GOOD.replace(EN_LINK, EN_LINK + other))
+    assert a.en_url is None
+    assert "2 different English links" in a.en_url_problem
+
+
+def test_same_link_twice_is_fine():
+    a = parse_seed(GOOD.replace(EN_LINK, EN_LINK + EN_LINK))
+    assert a.en_url == "https://www.nytimes.com/2024/06/17/business/small-town-bakery.html"
+
+
+def test_relative_link():
+    text = GOOD.replace("https://www.nytimes.com/2024/06/17/", "/2024/06/17/")
+    a = parse_seed(text)
+    assert a.en_url is None
+    assert "relative" in a.en_url_problem
+
+
+def test_scheme_relative_link_gets_https():
+    a = parse_seed(
+        GOOD.replace("https://www.nytimes.com/2024/06/17/", "//www.nytimes.com/2024/06/17/")
+    )
+    assert a.en_url == "https://www.nytimes.com/2024/06/17/business/small-town-bakery.html"
+
+
+def test_empty_body():
+    head = "\n".join(GOOD.split("\n")[:3])
+    with pytest.raises(SeedError, match="no article HTML"):
+        parse_seed(head + "\n")
+    start, end = GOOD.index("<section>"), GOOD.index("</section>")
+    with pytest.raises(SeedError, match="body is empty"):
+        parse_seed(GOOD[: start + len("<section>")] + "<p>  </p>" + GOOD[end:])
+
+
+def test_truncated_file():
+    with pytest.raises(SeedError, match="truncated"):
+        parse_seed(GOOD[: GOOD.index("</section>") - 30])
+    with pytest.raises(SeedError, match="truncated"):
+        parse_seed(GOOD[: GOOD.index("</footer>")])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\n\n",
+        "hello world\n",
+        "<html><body><p>x</p></body></html>",
+        "<!--1718953200000-->\n[标题](ftp://cn.nytimes.com/a/20240101/x/)\n------\n<p>正文</p>",
+        "\x00\x01\x02binary",
+    ],
+)
+def test_not_a_seed(text):
+    with pytest.raises(SeedError):
+        parse_seed(text)
+
+
+def test_epoch_line_optional():
+    a = parse_seed(GOOD.split("\n", 1)[1])
+    assert a.crawled is None
+    assert a.id == "20240618-small-town-bakery"
+
+
+def test_published_falls_back_to_url_date():
+    text = GOOD.replace('<time pudate="2024-06-18 05:30:00">2024年6月18日</time>', "")
+    a = parse_seed(text)
+    assert a.published is not None and a.published.date().isoformat() == "2024-06-18"
+
+
+def test_huge_file_refused(tmp_path):
+    f = tmp_path / "huge.txt"
+    f.write_bytes(b"x" * (9 * 2**20))
+    with pytest.raises(SeedError, match="too large"):
+        read_seed_file(f)
+
+
+def test_read_seeds_folder_with_broken_seeds(tmp_path):
+    n_good = 120
+    for i in range(n_good):
+        (tmp_path / f"s{i:04d}.txt").write_text(
+            GOOD.replace("small-town-bakery/", f"bakery-{i}/"), encoding="utf-8"
+        )
+    sub = tmp_path / "nested"
+    sub.mkdir()
+    (sub / "broken-truncated.txt").write_text(GOOD[:300], encoding="utf-8")
+    (sub / "broken-notseed.md").write_text("# notes\nnothing here\n", encoding="utf-8")
+    (sub / "broken-utf8.txt").write_bytes(b"\xff\xfe\x00garbage\x81\x82")
+    (tmp_path / "zz-dup.txt").write_text(
+        GOOD.replace("small-town-bakery/", "bakery-3/"), encoding="utf-8"
+    )
+    (tmp_path / "s0001.en.html").write_text("<p>user original</p>", encoding="utf-8")  # sidecar
+    (tmp_path / "README.md").write_text("about these seeds", encoding="utf-8")
+    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8")
+    batch = read_seeds([tmp_path])
+    assert len(batch.articles) == n_good
+    failed = {Path(f.path).name: f.reason for f in batch.failures}
+    assert set(failed) == {
+        "broken-truncated.txt",
+        "broken-notseed.md",
+        "broken-utf8.txt",
+        "zz-dup.txt",
+    }
+    assert "duplicate article id 20240618-bakery-3" in failed["zz-dup.txt"]
+    assert "truncated" in failed["broken-truncated.txt"]
+
+
+def test_read_seeds_missing_file(tmp_path):
+    batch = read_seeds([tmp_path / "nope.txt"])
+    assert not batch.articles
+    assert "cannot read" in batch.failures[0].reason
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_arbitrary_text_never_crashes(text):
+    try:
+        a = parse_seed(text)
+    except SeedError as err:
+        assert str(err)
+    else:
+        assert a.paragraphs and a.id
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+def test_arbitrary_bytes_never_crash(data):
+    with contextlib.suppress(SeedError):
+        parse_seed(data)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("<>/pa=\"'sectionfotr 点击查看本文英文版\n-[]()!")),
+        max_size=300,
+    )
+)
+def test_html_soup_after_a_valid_header_never_crashes(body):
+    head = "<!--1718953200000-->\n[标题](https://cn.nytimes.com/a/20240101/x/)\n------\n"
+    try:
+        a = parse_seed(head + body)
+    except SeedError as err:
+        assert err.path is None and str(err)
+    else:
+        assert a.id == "20240101-x"
