@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import EvaluateError
+from corpus.export.common import atomic_write, format_score, tsv_field
 from corpus.model import Bead
 
 log = logging.getLogger(__name__)
@@ -91,26 +91,48 @@ def format_beads(beads: Iterable[Bead], *, scores: bool = False) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+def format_tsv(beads: Iterable[Bead], zh: Sequence[str], en: Sequence[str]) -> str:
+    """Return one ``zh<TAB>en<TAB>score`` line per bead, sentences joined as in exports.
+
+    Chinese sentences are joined bare and English ones with a space; tabs and line breaks
+    inside a sentence become spaces, so every line has exactly three fields.
+    """
+    lines = []
+    for b in beads:
+        z = tsv_field("".join(zh[i] for i in b.zh))
+        e = tsv_field(" ".join(en[i] for i in b.en))
+        lines.append(f"{z}\t{e}\t{format_score(b.score)}\n")
+    return "".join(lines)
+
+
+def format_lines(sentences: Iterable[str]) -> str:
+    """Return sentences one per line (line breaks inside a sentence become spaces)."""
+    return "".join(tsv_field(t) + "\n" for t in sentences)
+
+
+def read_sentences(path: str | os.PathLike[str]) -> list[str]:
+    """Read a one-sentence-per-line file; line *i* (0-based) is sentence *i* of bead files.
+
+    Every line counts, blank ones too, so ids stay line numbers as other aligners use them.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise EvaluateError(f"cannot read sentence file {p}: {err}") from err
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
+
+
 def write_beads(
     beads: Iterable[Bead], path: str | os.PathLike[str], *, scores: bool = False
 ) -> Path:
     """Write a bead file atomically (temporary file, then rename) and return its path."""
-    return write_text_atomic(path, format_beads(beads, scores=scores))
-
-
-def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
-    """Write UTF-8 ``text`` to ``path`` through a temporary file in the same folder."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        Path(tmp).replace(p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return p
+    with atomic_write(path) as fh:
+        fh.write(format_beads(beads, scores=scores))
+    return Path(path)
 
 
 # --------------------------------------------------------------------------- scoring
