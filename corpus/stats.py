@@ -36,7 +36,7 @@ class DocStats:
     en_aligned: int
     beads: int
     kinds: dict[str, int] = field(default_factory=dict)  # bead kind ("1-1", "0-1" …) -> count
-    mean_score: float | None = None  # over paired beads; None when there are none
+    mean_score: float | None = None  # over paired beads with a known score, else None
     low: int = 0  # paired beads scoring below the low-score threshold
     dropped: tuple[int, ...] = ()  # English sentence ids with no Chinese counterpart
     added: tuple[int, ...] = ()  # Chinese sentence ids with no English counterpart
@@ -70,7 +70,7 @@ class CorpusStats:
     """Statistics of a set of aligned articles, with the raw values the plots need."""
 
     docs: tuple[DocStats, ...]
-    scores: tuple[float, ...]  # score of every paired bead
+    scores: tuple[float, ...]  # score of every paired bead (known scores only)
     ratios: tuple[float, ...]  # English chars / Chinese chars of every 1-1 bead
     low_score: float = DEFAULT_LOW_SCORE
 
@@ -120,7 +120,7 @@ def doc_stats(doc: AlignedDocument, *, low_score: float = DEFAULT_LOW_SCORE) -> 
     """Compute the statistics of one aligned article."""
     beads = doc.alignment.beads
     paired = [b for b in beads if is_paired(b)]
-    scores = [b.score for b in paired]
+    scores = [b.score for b in paired if math.isfinite(b.score)]  # NaN: score not known
     return DocStats(
         article_id=doc.article_id,
         title=str(doc.meta.get("title") or ""),
@@ -156,7 +156,8 @@ def corpus_stats(
     """Compute per-article and corpus-wide statistics."""
     return CorpusStats(
         docs=tuple(doc_stats(d, low_score=low_score) for d in docs),
-        scores=tuple(b.score for d in docs for b in d.alignment.beads if is_paired(b)),
+        scores=tuple(b.score for d in docs for b in d.alignment.beads
+                     if is_paired(b) and math.isfinite(b.score)),
         ratios=tuple(r for d in docs for r in length_ratios(d)),
         low_score=low_score,
     )
