@@ -7,7 +7,7 @@ Each stage module receives its own config object and nothing else.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field, fields  # noqa: F401  (stage configs below)
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from corpus.errors import ConfigError
@@ -50,6 +50,80 @@ def to_dict(obj: Any) -> dict[str, Any]:
 
 # --- export ------------------------------------------------------------------------------
 # <!-- config: export -->
+class ExportFormat(enum.StrEnum):
+    """Output formats; the value is also the file extension."""
+
+    TMX = "tmx"
+    TSV = "tsv"
+    JSONL = "jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class FilterConfig:
+    """Pair filters for corpus builders; every one is off by default (see corpus.filters).
+
+    The length ratio is Chinese characters per English word (news runs at about 1.5-2.5).
+    Filters judge pairs with text on both sides; unmatched sentences go only by drop_unmatched.
+    """
+
+    min_score: float | None = None
+    min_ratio: float | None = None
+    max_ratio: float | None = None
+    drop_identical: bool = False
+    drop_number_mismatch: bool = False
+    drop_unmatched: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("min_ratio", "max_ratio"):
+            v = getattr(self, name)
+            if v is not None and not v > 0:
+                raise ConfigError(f"filters: {name} must be a positive number, not {v!r}")
+        if (self.min_ratio is not None and self.max_ratio is not None
+                and self.min_ratio > self.max_ratio):
+            raise ConfigError(f"filters: min_ratio {self.min_ratio} is above max_ratio "
+                              f"{self.max_ratio}; swap them")
+
+    @property
+    def active(self) -> bool:
+        return self != FilterConfig()
+
+
+def _check_lang(tag: str, what: str) -> None:
+    if not tag or "_" in tag or not all(p.isalnum() for p in tag.split("-")):
+        raise ConfigError(f"export: {what} {tag!r} is not a language tag such as zh-CN or en-US "
+                          "(hyphen, not underscore)")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportConfig:
+    """What `export` writes: formats, language tags, TSV header, de-duplication, filters."""
+
+    formats: tuple[ExportFormat, ...] = (ExportFormat.TMX, ExportFormat.TSV, ExportFormat.JSONL)
+    zh_lang: str = "zh-CN"  # TMX xml:lang of the Chinese side, region-qualified for CAT tools
+    en_lang: str = "en-US"
+    tsv_header: bool = False
+    dedupe: bool = False  # drop repeated (zh, en) pairs, keeping the first
+    per_article: bool = True  # one file per article besides the corpus-wide one
+    corpus_name: str = "corpus"  # corpus-wide files are <corpus_name>.<format>
+    filters: FilterConfig = field(default_factory=FilterConfig)
+
+    def __post_init__(self) -> None:
+        # accept plain values from a TOML table: format names and a filters mapping
+        try:
+            formats = tuple(ExportFormat(f) for f in self.formats)
+        except ValueError as err:
+            raise ConfigError(f"export: {err}; known formats: "
+                              f"{', '.join(f.value for f in ExportFormat)}") from err
+        object.__setattr__(self, "formats", formats)
+        if isinstance(self.filters, dict):
+            object.__setattr__(self, "filters",
+                               from_mapping(FilterConfig, self.filters, where="export.filters"))
+        _check_lang(self.zh_lang, "zh_lang")
+        _check_lang(self.en_lang, "en_lang")
+        if not self.corpus_name or "/" in self.corpus_name:
+            raise ConfigError(f"export: corpus_name {self.corpus_name!r} must be a file name stem")
+
+
 
 # --- build -------------------------------------------------------------------------------
 # <!-- config: build -->

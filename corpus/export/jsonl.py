@@ -1,0 +1,100 @@
+"""JSONL: one bead per line, as a JSON object with everything an export knows.
+
+Keys: ``article_id``, ``type`` (``2-1``), ``score`` (null when missing), ``zh``, ``en``
+(the joined text, exactly as aligned), ``zh_ids``, ``en_ids`` (0-based sentence indices),
+and where known ``zh_sents``/``en_sents`` (the sentences), ``zh_paras``/``en_paras`` (their
+paragraph indices) and the article's URLs and English source (``cn_url``, ``en_url``,
+``source``). Unmatched sentences are lines with an empty side. UTF-8, not ASCII-escaped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+from collections.abc import Iterable
+from typing import Any
+
+from corpus.errors import ExportError
+from corpus.export.common import Record, as_records, atomic_write, drop_surrogates, read_lines
+from corpus.model import AlignedDocument, AlignedPair
+
+log = logging.getLogger(__name__)
+
+_CORE = ("article_id", "type", "score", "zh", "en", "zh_ids", "en_ids")
+_DETAIL = ("zh_sents", "en_sents", "zh_paras", "en_paras")
+
+
+def record_to_dict(rec: Record) -> dict[str, Any]:
+    """The JSON object of one record (see the module docstring for the keys)."""
+    p = rec.pair
+    d: dict[str, Any] = {
+        "article_id": p.article_id,
+        "type": p.kind,
+        "score": p.score if math.isfinite(p.score) else None,
+        "zh": drop_surrogates(p.zh),
+        "en": drop_surrogates(p.en),
+        "zh_ids": list(p.zh_ids),
+        "en_ids": list(p.en_ids),
+    }
+    for key in _DETAIL:
+        value = getattr(rec, key)
+        if value:
+            d[key] = [drop_surrogates(v) if isinstance(v, str) else v for v in value]
+    for key, value in rec.meta:
+        d.setdefault(key, drop_surrogates(value))
+    return d
+
+
+def record_from_dict(d: Any, *, where: str) -> Record:
+    """Inverse of :func:`record_to_dict`; unknown keys are kept as metadata if strings."""
+    if not isinstance(d, dict):
+        raise ExportError(f"{where}: expected a JSON object per line, got {type(d).__name__}")
+    try:
+        score = d.get("score")
+        pair = AlignedPair(
+            zh=str(d.get("zh", "")), en=str(d.get("en", "")),
+            score=math.nan if score is None else float(score),
+            zh_ids=tuple(int(i) for i in d.get("zh_ids", ())),
+            en_ids=tuple(int(i) for i in d.get("en_ids", ())),
+            article_id=str(d.get("article_id", "")),
+        )
+        detail = {key: tuple(d.get(key, ())) for key in _DETAIL}
+    except (TypeError, ValueError) as err:
+        raise ExportError(f"{where}: malformed bead ({err})") from err
+    meta = tuple(sorted((k, v) for k, v in d.items()
+                        if k not in _CORE and k not in _DETAIL and isinstance(v, str)))
+    return Record(pair=pair, meta=meta, **detail)
+
+
+def write_jsonl(items: Iterable[AlignedDocument | AlignedPair | Record],
+                path: str | os.PathLike[str]) -> int:
+    """Write every bead of ``items`` to ``path`` atomically; return the number of lines."""
+    records = as_records(items)
+    with atomic_write(path) as f:
+        for rec in records:
+            f.write(json.dumps(record_to_dict(rec), ensure_ascii=False) + "\n")
+    log.debug("wrote %d beads to %s", len(records), path)
+    return len(records)
+
+
+def read_jsonl_records(path: str | os.PathLike[str]) -> list[Record]:
+    """Read a JSONL export into records (blank lines are skipped)."""
+    records: list[Record] = []
+    lines = read_lines(path)
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{lineno}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise ExportError(f"{where}: not JSON ({err.msg})") from err
+        records.append(record_from_dict(obj, where=where))
+    return records
+
+
+def read_jsonl(path: str | os.PathLike[str]) -> list[AlignedPair]:
+    """Read a JSONL export back into pairs."""
+    return [r.pair for r in read_jsonl_records(path)]

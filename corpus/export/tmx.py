@@ -1,0 +1,207 @@
+"""TMX 1.4b for CAT tools: one ``<tu>`` per bead with text on both sides.
+
+The file is UTF-8 and valid against the TMX 1.4 DTD (no DOCTYPE line: CAT tools do not
+need one and some would try to fetch the DTD). Each ``<tu>`` has a ``tuid``
+(``article:zh ids:en ids``), ``<prop>``s ``x-article-id``, ``x-bead-type``, ``x-score``,
+``x-zh-ids``, ``x-en-ids`` and the article's URLs (``x-cn-url``, ``x-en-url``, …), then a
+Chinese and an English ``<tuv>``. A ``<seg>`` has no whitespace at either end (CAT tools
+match segments exactly) and no character XML 1.0 forbids; everything else, astral-plane
+characters included, is kept. 0-1 and 1-0 beads are left out: a memory holds translations.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from xml.sax.saxutils import escape
+
+from lxml import etree
+
+from corpus import __version__
+from corpus.errors import ExportError
+from corpus.export.common import (
+    Record,
+    as_records,
+    atomic_write,
+    format_ids,
+    format_score,
+    parse_ids,
+    parse_score,
+    xml_text,
+)
+from corpus.model import AlignedDocument, AlignedPair
+
+log = logging.getLogger(__name__)
+
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# \r would come back as \n (XML end-of-line handling); in attributes \t and \n would
+# come back as spaces (attribute-value normalisation): write them as references.
+_TEXT_ESCAPES = {"\r": "&#13;"}
+_ATTR_ESCAPES = {'"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
+_PROP_IDS = ("x-article-id", "x-bead-type", "x-score", "x-zh-ids", "x-en-ids")
+
+
+def tmx_date(when: datetime) -> str:
+    """TMX's date form, ``YYYYMMDDThhmmssZ``, in UTC."""
+    return when.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _attr(value: str) -> str:
+    return escape(xml_text(value), _ATTR_ESCAPES)
+
+
+def _text(value: str) -> str:
+    return escape(xml_text(value), _TEXT_ESCAPES)
+
+
+def _prop(kind: str, value: str, indent: str) -> str:
+    return f'{indent}<prop type="{_attr(kind)}">{_text(value)}</prop>\n'
+
+
+def _meta_prop_type(key: str) -> str:
+    """``en_url`` → ``x-en-url``."""
+    return "x-" + key.replace("_", "-")
+
+
+def write_tmx(items: Iterable[AlignedDocument | AlignedPair | Record],
+              path: str | os.PathLike[str], *, zh_lang: str = "zh-CN", en_lang: str = "en-US",
+              header_props: Mapping[str, str] | None = None,
+              created: datetime | None = None) -> int:
+    """Write the two-sided beads of ``items`` to ``path`` atomically; return the ``<tu>`` count.
+
+    ``header_props`` become ``<prop>``s of the header (type → text); the exporters
+    record filter settings there. ``created`` defaults to now.
+    """
+    records = as_records(items)
+    created = created or datetime.now(UTC)
+    count = 0
+    seen: dict[str, int] = {}
+    with atomic_write(path) as f:
+        f.write('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n')
+        f.write(f'  <header creationtool="corpus" creationtoolversion="{_attr(__version__)}" '
+                f'segtype="sentence" o-tmf="corpus" adminlang="en-US" '
+                f'srclang="{_attr(zh_lang)}" datatype="plaintext" '
+                f'creationdate="{tmx_date(created)}">\n')
+        for kind, value in (header_props or {}).items():
+            f.write(_prop(kind, value, "    "))
+        f.write("  </header>\n  <body>\n")
+        for rec in records:
+            if not rec.two_sided:
+                continue
+            zh, en = xml_text(rec.pair.zh), xml_text(rec.pair.en)
+            if not zh or not en:  # nothing left a CAT tool could match or insert
+                log.debug("skipping a bead with no text after clean-up: %s", rec.pair)
+                continue
+            f.write(f'    <tu tuid="{_attr(_tuid(rec.pair, seen))}">\n')
+            for kind, value in _tu_props(rec):
+                f.write(_prop(kind, value, "      "))
+            f.write(f'      <tuv xml:lang="{_attr(zh_lang)}"><seg>{_text(zh)}</seg></tuv>\n'
+                    f'      <tuv xml:lang="{_attr(en_lang)}"><seg>{_text(en)}</seg></tuv>\n'
+                    "    </tu>\n")
+            count += 1
+        f.write("  </body>\n</tmx>\n")
+    log.debug("wrote %d translation units to %s", count, path)
+    return count
+
+
+def _tuid(pair: AlignedPair, seen: dict[str, int]) -> str:
+    base = f"{pair.article_id}:{format_ids(pair.zh_ids)}:{format_ids(pair.en_ids)}"
+    n = seen.get(base, 0) + 1
+    seen[base] = n
+    return base if n == 1 else f"{base}~{n}"  # unique even when inputs lack article ids
+
+
+def _tu_props(rec: Record) -> list[tuple[str, str]]:
+    p = rec.pair
+    props = []
+    if p.article_id:
+        props.append(("x-article-id", p.article_id))
+    props.append(("x-bead-type", p.kind))
+    if math.isfinite(p.score):
+        props.append(("x-score", format_score(p.score)))
+    props.append(("x-zh-ids", format_ids(p.zh_ids)))
+    props.append(("x-en-ids", format_ids(p.en_ids)))
+    props.extend((_meta_prop_type(k), v) for k, v in rec.meta)
+    return props
+
+
+# --------------------------------------------------------------------------- reading
+
+def _seg_text(el: etree._Element) -> str:
+    """Text of a ``<seg>``: character data and ``<hi>`` content, not inline native codes."""
+    parts = [el.text or ""]
+    for child in el:
+        if child.tag == "hi":
+            parts.append(_seg_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _lang(el: etree._Element) -> str:
+    return (el.get(_XML_LANG) or el.get("lang") or "").lower()
+
+
+def _primary(tag: str) -> str:
+    return tag.lower().replace("_", "-").split("-")[0]
+
+
+def read_tmx_records(path: str | os.PathLike[str], *, zh_lang: str = "zh",
+                     en_lang: str = "en") -> list[Record]:
+    """Read the Chinese-English units of a TMX (ours or another tool's) into records.
+
+    Languages match on the primary subtag (``zh-CN``, ``zh-TW`` and ``zh`` are all
+    Chinese). Units without both languages are skipped. Ids, score and article id come
+    from our ``x-`` props; a unit without them gets its 0-based position as ids and a
+    NaN score.
+    """
+    want_zh, want_en = _primary(zh_lang), _primary(en_lang)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True,
+                             load_dtd=False)
+    try:
+        root = etree.parse(os.fspath(path), parser).getroot()
+    except OSError as err:
+        raise ExportError(f"cannot read {path}: {err}") from err
+    except etree.XMLSyntaxError as err:
+        raise ExportError(f"{path}: not well-formed XML ({err})") from err
+    if root.tag != "tmx":
+        raise ExportError(f"{path}: not a TMX file (root element <{root.tag}>)")
+    records: list[Record] = []
+    for n, tu in enumerate(root.iterfind("body/tu")):
+        segs: dict[str, str] = {}
+        for tuv in tu.iterfind("tuv"):
+            seg = tuv.find("seg")
+            lang = _primary(_lang(tuv))
+            if seg is not None and lang in (want_zh, want_en) and lang not in segs:
+                segs[lang] = _seg_text(seg)
+        if want_zh not in segs or want_en not in segs:
+            continue
+        props = {p.get("type", ""): p.text or "" for p in tu.iterfind("prop")}
+        where = f"{path}: tu {tu.get('tuid') or n}"
+        zh_ids = parse_ids(props.get("x-zh-ids", str(n)), where=where)
+        en_ids = parse_ids(props.get("x-en-ids", str(n)), where=where)
+        pair = AlignedPair(zh=segs[want_zh], en=segs[want_en],
+                           score=parse_score(props.get("x-score", ""), where=where),
+                           zh_ids=zh_ids, en_ids=en_ids,
+                           article_id=props.get("x-article-id", ""))
+        meta = tuple(sorted((k[2:].replace("-", "_"), v) for k, v in props.items()
+                            if k.startswith("x-") and k not in _PROP_IDS and v))
+        records.append(Record(pair=pair, meta=meta))
+    return records
+
+
+def read_tmx(path: str | os.PathLike[str], **kw: str) -> list[AlignedPair]:
+    """Read a TMX back into pairs (see :func:`read_tmx_records`)."""
+    return [r.pair for r in read_tmx_records(path, **kw)]
+
+
+def read_header_props(path: str | os.PathLike[str]) -> dict[str, str]:
+    """The header ``<prop>``s of a TMX (type → text), e.g. the recorded filters."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        root = etree.parse(os.fspath(path), parser).getroot()
+    except (OSError, etree.XMLSyntaxError) as err:
+        raise ExportError(f"cannot read {path}: {err}") from err
+    return {p.get("type", ""): p.text or "" for p in root.iterfind("header/prop")}

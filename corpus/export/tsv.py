@@ -1,0 +1,89 @@
+"""TSV: one bead per line, ``zh<TAB>en`` first so ``cut -f1,2`` gives plain pairs.
+
+Columns: zh, en, score, bead type, zh ids, en ids, article id (``COLUMNS``). No header
+unless asked for. Inside a text field every run of tabs and line breaks becomes one space
+and both ends are stripped, so a field never holds a tab or a newline. Ids are 0-based
+sentence indices joined by commas; an unmatched sentence has an empty text and id field
+on the other side; a missing score is an empty field.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Iterable
+
+from corpus.errors import ExportError
+from corpus.export.common import (
+    Record,
+    as_records,
+    atomic_write,
+    format_ids,
+    format_score,
+    parse_ids,
+    parse_score,
+    read_lines,
+    tsv_field,
+)
+from corpus.model import AlignedDocument, AlignedPair
+
+log = logging.getLogger(__name__)
+
+COLUMNS = ("zh", "en", "score", "type", "zh_ids", "en_ids", "article_id")
+
+
+def format_row(pair: AlignedPair) -> str:
+    """The TSV line of one pair, without the line end."""
+    return "\t".join((
+        tsv_field(pair.zh), tsv_field(pair.en), format_score(pair.score), pair.kind,
+        format_ids(pair.zh_ids), format_ids(pair.en_ids), tsv_field(pair.article_id),
+    ))
+
+
+def write_tsv(items: Iterable[AlignedDocument | AlignedPair | Record],
+              path: str | os.PathLike[str], *, header: bool = False) -> int:
+    """Write every bead of ``items`` to ``path`` atomically; return the number of rows."""
+    records = as_records(items)
+    with atomic_write(path) as f:
+        if header:
+            f.write("\t".join(COLUMNS) + "\n")
+        for rec in records:
+            f.write(format_row(rec.pair) + "\n")
+    log.debug("wrote %d rows to %s", len(records), path)
+    return len(records)
+
+
+def _parse_line(fields: list[str], n: int, where: str) -> AlignedPair:
+    if len(fields) == 2:  # plain pairs (cut -f1,2 or another tool): the line is the bead
+        zh, en = fields
+        return AlignedPair(zh=zh, en=en, score=math.nan, zh_ids=(n,) if zh else (),
+                           en_ids=(n,) if en else ())
+    if len(fields) != len(COLUMNS):
+        raise ExportError(f"{where}: {len(fields)} tab-separated fields; expected "
+                          f"{len(COLUMNS)} ({', '.join(COLUMNS)}) or 2 (zh, en)")
+    zh, en, score, _kind, zh_ids, en_ids, article_id = fields
+    return AlignedPair(zh=zh, en=en, score=parse_score(score, where=where),
+                       zh_ids=parse_ids(zh_ids, where=where),
+                       en_ids=parse_ids(en_ids, where=where), article_id=article_id)
+
+
+def read_tsv_records(path: str | os.PathLike[str]) -> list[Record]:
+    """Read a TSV written by :func:`write_tsv` (header optional) or a plain two-column one.
+
+    In a two-column file each line's ids are its 0-based line number and the score is NaN.
+    """
+    records: list[Record] = []
+    lines = read_lines(path)
+    first = 0
+    if lines and lines[0].split("\t") == list(COLUMNS):
+        first = 1
+    for lineno in range(first, len(lines)):
+        pair = _parse_line(lines[lineno].split("\t"), lineno - first, f"{path}:{lineno + 1}")
+        records.append(Record(pair=pair))
+    return records
+
+
+def read_tsv(path: str | os.PathLike[str]) -> list[AlignedPair]:
+    """Read a TSV export back into pairs."""
+    return [r.pair for r in read_tsv_records(path)]

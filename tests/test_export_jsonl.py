@@ -1,0 +1,91 @@
+"""JSONL export: one bead per line with everything, unmatched sentences included."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from corpus.errors import ExportError
+from corpus.export.jsonl import read_jsonl, read_jsonl_records, write_jsonl
+from corpus.model import AlignedPair, Bead
+from tests.exportdata import make_doc
+
+
+def test_one_object_per_bead_with_everything(tmp_path: Path) -> None:
+    out = tmp_path / "a.jsonl"
+    en = (("First and second.",), ("Third.", "Added."))
+    doc = make_doc("art", zh=(("第一句。", "第二句。"), ("第三句。",)), en=en,
+                   beads=(Bead((0, 1), (0,), 0.7), Bead((2,), (1,), 0.9), Bead((), (2,), 0.0)))
+    assert write_jsonl([doc], out) == 3
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3
+    first = json.loads(lines[0])
+    assert first == {
+        "article_id": "art", "type": "2-1", "score": 0.7,
+        "zh": "第一句。第二句。", "en": "First and second.", "zh_ids": [0, 1], "en_ids": [0],
+        "zh_sents": ["第一句。", "第二句。"], "en_sents": ["First and second."],
+        "zh_paras": [0, 0], "en_paras": [0],
+        "cn_url": "https://cn.example.org/art/", "en_url": "https://www.example.com/art.html",
+        "source": "original",
+    }
+    last = json.loads(lines[2])
+    assert (last["type"], last["zh"], last["en"], last["zh_ids"], last["en_sents"]) == (
+        "0-1", "", "Added.", [], ["Added."])
+    assert "第一句" in lines[0]  # UTF-8, not \\u-escaped
+
+
+def test_round_trip_records(tmp_path: Path) -> None:
+    doc = make_doc()
+    out = tmp_path / "a.jsonl"
+    write_jsonl([doc], out)
+    assert read_jsonl(out) == doc.pairs()
+    records = read_jsonl_records(out)
+    assert records[2].zh_paras == (1,) and records[2].en_sents == (doc.en[2].text,)
+    assert dict(records[0].meta) == {"cn_url": doc.meta["cn_url"],
+                                     "en_url": doc.meta["en_url"], "source": "original"}
+
+
+def test_missing_score_is_null(tmp_path: Path) -> None:
+    out = tmp_path / "a.jsonl"
+    write_jsonl([AlignedPair("中", "en", math.nan, (0,), (0,))], out)
+    assert json.loads(out.read_text(encoding="utf-8"))["score"] is None
+    assert math.isnan(read_jsonl(out)[0].score)
+
+
+def test_line_separators_in_text_do_not_split_lines(tmp_path: Path) -> None:
+    out = tmp_path / "a.jsonl"
+    text = "a\u2028b\u2029c\x85d\re\nf"
+    write_jsonl([AlignedPair(text, text, 0.5, (0,), (0,))], out)
+    assert out.read_bytes().count(b"\n") == 1
+    assert read_jsonl(out)[0].zh == text
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('{"zh": "a"\n', r"bad\.jsonl:1: not JSON"),
+    ('\n[1, 2]\n', r"bad\.jsonl:2: expected a JSON object"),
+    ('{"zh": "a", "zh_ids": ["x"]}\n', r"bad\.jsonl:1: malformed bead"),
+])
+def test_malformed_lines_name_file_and_line(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ExportError, match=message):
+        read_jsonl(path)
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(zh=st.text(), en=st.text(), score=st.floats(allow_nan=False, allow_infinity=False),
+       zh_ids=st.lists(st.integers(0, 10**6), max_size=4),
+       en_ids=st.lists(st.integers(0, 10**6), max_size=4), article=st.text(max_size=30))
+def test_any_text_round_trips_exactly(tmp_path: Path, zh: str, en: str, score: float,
+                                      zh_ids: list[int], en_ids: list[int],
+                                      article: str) -> None:
+    pair = AlignedPair(zh, en, score, tuple(zh_ids), tuple(en_ids), article)
+    out = tmp_path / "p.jsonl"
+    write_jsonl([pair], out)
+    assert read_jsonl(out) == [pair]
