@@ -1,0 +1,261 @@
+"""Get the English original of each article: the page, else its fallbacks, with a cache.
+
+Sources are tried in order (:class:`~corpus.model.Source`): the English article page;
+the cn.nytimes.com bilingual page (the Chinese article URL + ``dual/``); a Wayback
+Machine snapshot of the English page; a file the user supplies (``originals`` in the
+config, or a sidecar ``<seed stem>.en.html`` / ``.en.txt`` next to the seed). The
+first that yields enough English text serves the article; each try is recorded in
+``EnglishText.attempts`` with the reason it failed.
+
+    with Fetcher(FetchConfig()) as fetcher:
+        for article, result in fetcher.fetch_many(articles):
+            ...  # result is an EnglishText or the CorpusError that says why not
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from corpus.cache import PageCache
+from corpus.config import FetchConfig
+from corpus.errors import (
+    CorpusError,
+    EmptyPageError,
+    FetchError,
+    HTTPStatusError,
+    OfflineMissError,
+    PaywallError,
+    SourcesExhaustedError,
+)
+from corpus.extract import check_length, extract_article, extract_dual, paywall_marker
+from corpus.http import HTML_TYPES, JSON_TYPES, HttpClient, Page, decode
+from corpus.model import Article, EnglishText, ExtractedPage, Source, SourceAttempt
+
+log = logging.getLogger(__name__)
+
+#: Statuses that say "this page is not for you" rather than "it is not here".
+_BLOCKED_STATUSES = frozenset({401, 402, 403, 451})
+_WAYBACK_SNAPSHOT = re.compile(r"^(?P<head>.*/web/\d{1,14})(?P<flag>[a-z]{2}_)?(?P<tail>/.*)$")
+_SIDECARS = (".en.html", ".en.htm", ".en.txt")
+
+
+def dual_url(article: Article, base: str) -> str | None:
+    """The bilingual page of a cn.nytimes.com article: its path + ``dual/``, under ``base``."""
+    if not article.cn_url:
+        return None
+    path = urlsplit(article.cn_url).path or "/"
+    if not path.endswith("/"):
+        path += "/"
+    if not path.endswith("/dual/"):
+        path += "dual/"
+    return base.rstrip("/") + path
+
+
+def archive_lookup_url(url: str, base: str) -> str:
+    """The Wayback availability API query for ``url``."""
+    return f"{base.rstrip('/')}/wayback/available?url={quote(url, safe='')}"
+
+
+def raw_snapshot_url(url: str) -> str:
+    """A Wayback snapshot URL in its raw form (``id_``): the page as archived, no toolbar."""
+    m = _WAYBACK_SNAPSHOT.match(url)
+    if not m:
+        return url
+    out = f"{m['head']}id_{m['tail']}"
+    return out.replace("http://web.archive.org/", "https://web.archive.org/", 1)
+
+
+def sidecar_paths(article: Article) -> list[Path]:
+    """Files next to the seed that may hold the English original."""
+    if not article.seed_path:
+        return []
+    seed = Path(article.seed_path)
+    return [seed.with_name(seed.stem + suffix) for suffix in _SIDECARS]
+
+
+class Fetcher:
+    """Fetches English originals politely, through a cache; use as a context manager."""
+
+    def __init__(self, config: FetchConfig | None = None, *,
+                 cache: PageCache | None = None) -> None:
+        self.config = config or FetchConfig()
+        self.cache = cache or PageCache(self.config.cache_dir)
+        self.http = HttpClient(self.config)
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.http.close()
+
+    # ------------------------------------------------------------------ pages
+    def get_page(self, url: str, accept: tuple[str, ...] = HTML_TYPES) -> Page:
+        """A page from the cache, else from the server (then cached); honours offline/refresh."""
+        cfg = self.config
+        if not cfg.refresh or cfg.offline:
+            page = self.cache.get(url)
+            if page is not None:
+                log.debug("cache hit %s", url)
+                return page
+        if cfg.offline:
+            raise OfflineMissError(
+                f"not in the cache ({self.cache.dir}) and --offline forbids fetching; "
+                "run once without --offline to fetch it", url=url)
+        page = self.http.get(url, accept=accept)
+        self.cache.put(page)
+        return page
+
+    # ------------------------------------------------------------------ sources
+    def _from_web(self, url: str, extract: Callable[[str, str], ExtractedPage],
+                  article: Article) -> tuple[Page, ExtractedPage]:
+        cfg = self.config
+        try:
+            page = self.get_page(url)
+        except HTTPStatusError as err:
+            if err.status in _BLOCKED_STATUSES:
+                raise PaywallError(f"{err.message} (blocked, paywalled or not public)",
+                                   url=url) from err
+            raise
+        html = page.text()
+        try:
+            extracted = extract(html, page.final_url)
+            check_length(extracted, sum(len(p) for p in article.paragraphs),
+                         ratio=cfg.min_length_ratio, min_chars=cfg.min_chars, url=url)
+        except EmptyPageError as err:
+            marker = paywall_marker(html)
+            self.cache.delete(url)  # not the article: ask again next run
+            if marker:
+                raise PaywallError(f"a paywall, consent or access-check page (it says "
+                                   f"{marker!r}): {err.message}", url=url) from err
+            raise
+        return page, extracted
+
+    def _original(self, article: Article) -> tuple[str | None, Page, ExtractedPage]:
+        if not article.en_url:
+            raise FetchError(f"the seed names no English URL ({article.en_url_problem or 'none'})")
+        page, extracted = self._from_web(article.en_url, extract_article, article)
+        return article.en_url, page, extracted
+
+    def _dual(self, article: Article) -> tuple[str | None, Page, ExtractedPage]:
+        url = dual_url(article, self.config.dual_base)
+        if not url:
+            raise FetchError("the article has no cn.nytimes.com URL to derive a dual/ page from")
+        page, extracted = self._from_web(url, extract_dual, article)
+        return url, page, extracted
+
+    def _archive(self, article: Article) -> tuple[str | None, Page, ExtractedPage]:
+        if not article.en_url:
+            raise FetchError("no English URL to look up in the web archive")
+        lookup = archive_lookup_url(article.en_url, self.config.archive_base)
+        answer = self.get_page(lookup, accept=JSON_TYPES)
+        try:
+            closest = json.loads(decode(answer.body))["archived_snapshots"]["closest"]
+            ok = closest.get("available") and str(closest.get("status", "200")) == "200"
+            snapshot = closest["url"] if ok else None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            snapshot = None
+        if not snapshot:
+            self.cache.delete(lookup)  # a snapshot may appear later
+            raise FetchError("the web archive has no snapshot of the English page", url=lookup)
+        url = raw_snapshot_url(snapshot)
+        page, extracted = self._from_web(url, extract_article, article)
+        return url, page, extracted
+
+    def _user(self, article: Article) -> tuple[str | None, Page | None, ExtractedPage]:
+        given = self.config.originals.get(article.id)
+        paths = [Path(given)] if given else [p for p in sidecar_paths(article) if p.is_file()]
+        if not paths:
+            hint = f"{sidecar_paths(article)[0].name} next to the seed or " if \
+                article.seed_path else ""
+            raise FetchError(f"no file supplied (put {hint}pass --original "
+                             f"{article.id}=PATH)")
+        path = paths[0]
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            raise FetchError(f"cannot read the supplied original {path}: {err}") from err
+        text = decode(data)
+        if path.suffix.lower() == ".txt":
+            paras = tuple(p for p in (" ".join(b.split()) for b in re.split(r"\n\s*\n", text)) if p)
+            extracted = ExtractedPage(paragraphs=paras)
+        else:
+            extracted = extract_article(text)
+        check_length(extracted, sum(len(p) for p in article.paragraphs),
+                     ratio=self.config.min_length_ratio, min_chars=self.config.min_chars,
+                     url=str(path))
+        return None, None, extracted
+
+    # ------------------------------------------------------------------ articles
+    def get_english(self, article: Article) -> EnglishText:
+        """The English original of ``article`` from the first source that serves it.
+
+        Raises SourcesExhaustedError (with ``attempts``) when none does.
+        """
+        sources = ((Source.ORIGINAL, self._original), (Source.DUAL, self._dual),
+                   (Source.ARCHIVE, self._archive), (Source.USER, self._user))
+        attempts: list[SourceAttempt] = []
+        for source, get in sources:
+            try:
+                url, page, extracted = get(article)
+            except CorpusError as err:
+                reason = err.message if err.url else str(err)
+                attempts.append(SourceAttempt(source, err.url, False, reason))
+                log.info("%s: %s failed: %s", article.id, source.value, err)
+                continue
+            final = page.final_url if page else None
+            attempts.append(SourceAttempt(source, url, True,
+                                          "cached" if page and page.from_cache else ""))
+            log.info("%s: English text from %s (%d paragraphs)", article.id, source.value,
+                     len(extracted.paragraphs))
+            return EnglishText(
+                article_id=article.id, source=source, url=url, final_url=final,
+                paragraphs=extracted.paragraphs, title=extracted.title,
+                published=extracted.published, pairs=extracted.pairs, attempts=tuple(attempts))
+        summary = "; ".join(f"{a.source.value}: {a.reason}" for a in attempts)
+        raise SourcesExhaustedError(f"no source served the English text ({summary})",
+                                    attempts=tuple(attempts), article_id=article.id,
+                                    url=article.en_url)
+
+    def fetch_many(self, articles: Iterable[Article]
+                   ) -> Iterator[tuple[Article, EnglishText | CorpusError]]:
+        """Fetch many articles with ``workers`` threads; yield each as it completes.
+
+        The per-host rate limit is shared, so workers overlap on different hosts and wait
+        their turn on the same one. A failure is yielded, never raised.
+        """
+        todo = iter(articles)
+        with ThreadPoolExecutor(max_workers=max(1, self.config.workers),
+                                thread_name_prefix="fetch") as pool:
+            running: dict[Future[EnglishText], Article] = {}
+
+            def submit() -> bool:
+                article = next(todo, None)
+                if article is None:
+                    return False
+                running[pool.submit(self.get_english, article)] = article
+                return True
+
+            # Keep the queue short so a huge batch is not all submitted up front.
+            while len(running) < 2 * max(1, self.config.workers) and submit():
+                pass
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    article = running.pop(fut)
+                    err = fut.exception()
+                    if err is None:
+                        yield article, fut.result()
+                    elif isinstance(err, CorpusError):
+                        yield article, err
+                    else:
+                        raise err
+                    submit()

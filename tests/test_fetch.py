@@ -1,0 +1,489 @@
+"""Fetching over real HTTP against a local server: statuses, limits, cache, fallbacks."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from corpus.cache import ENV_VAR, PageCache, default_cache_dir
+from corpus.config import FetchConfig
+from corpus.errors import (
+    BlockedURLError,
+    FetchError,
+    HTTPStatusError,
+    OfflineMissError,
+    PaywallError,
+    SourcesExhaustedError,
+    TooLargeError,
+)
+from corpus.extract import extract_article, extract_dual
+from corpus.fetch import Fetcher, archive_lookup_url, dual_url, raw_snapshot_url
+from corpus.http import RateLimiter, check_url, decode, retry_after
+from corpus.model import Article, Source
+from tests.httpserver import HTTPTestServer, Reply
+
+DATA = Path(__file__).parent / "data" / "fetch"
+EN_PATH = "/2024/03/14/world/asia/river-town-ferry.html"
+CN_URL = "https://cn.nytimes.com/world/20240314/river-town-ferry/"
+DUAL_PATH = "/world/20240314/river-town-ferry/dual/"
+EXPECTED = (DATA / "article.expected.txt").read_text(encoding="utf-8").splitlines()
+ZH = tuple(p.zh for p in extract_dual((DATA / "dual.html").read_text(encoding="utf-8")).pairs)
+
+
+def config(server: HTTPTestServer, tmp_path: Path, **kw: object) -> FetchConfig:
+    """Tiny timeouts and backoffs so the whole file runs in seconds."""
+    base = dict(connect_timeout=2.0, read_timeout=0.5, retries=2, backoff=0.01,
+                backoff_max=2.0, per_host_rate=0, workers=3, cache_dir=str(tmp_path / "cache"),
+                allow_private=True, dual_base=server.base, archive_base=server.base)
+    base.update(kw)
+    return FetchConfig(**base)  # type: ignore[arg-type]
+
+
+def article(server: HTTPTestServer, **kw: object) -> Article:
+    base = dict(id="20240314-river-town-ferry", cn_url=CN_URL, en_url=server.url(EN_PATH),
+                en_url_problem=None, title="一座河边小镇重建渡船", paragraphs=ZH)
+    base.update(kw)
+    return Article(**base)  # type: ignore[arg-type]
+
+
+def serve_fixture(server: HTTPTestServer, path: str, name: str) -> str:
+    return server.file(path, DATA / name)
+
+
+# ------------------------------------------------------------------ the original page
+
+def test_200_serves_the_original(http_server, tmp_path):
+    serve_fixture(http_server, EN_PATH, "article.html")
+    with Fetcher(config(http_server, tmp_path)) as f:
+        got = f.get_english(article(http_server))
+    assert got.source is Source.ORIGINAL
+    assert list(got.paragraphs) == EXPECTED
+    assert got.title == "A River Town Builds Its Ferry Again, Plank by Plank"
+    assert got.published == "2024-03-14"
+    assert [(a.source, a.ok) for a in got.attempts] == [(Source.ORIGINAL, True)]
+    assert got.pairs == ()
+    sent = http_server.requests[0].headers
+    assert "corpus/" in sent["User-Agent"]
+
+
+def test_redirect_chain_is_followed(http_server, tmp_path):
+    serve_fixture(http_server, "/final.html", "article.html")
+    http_server.redirect(EN_PATH, "/hop1", status=301)
+    http_server.redirect("/hop1", "/hop2", status=302)
+    http_server.redirect("/hop2", http_server.url("/final.html"), status=307)
+    with Fetcher(config(http_server, tmp_path)) as f:
+        got = f.get_english(article(http_server))
+        page = f.get_page(http_server.url(EN_PATH))
+    assert got.final_url == http_server.url("/final.html")
+    assert got.url == http_server.url(EN_PATH)
+    assert page.from_cache and len(page.redirects) == 3
+
+
+def test_redirect_loop_is_detected(http_server, tmp_path):
+    http_server.redirect("/a", "/b")
+    http_server.redirect("/b", "/a")
+    with Fetcher(config(http_server, tmp_path)) as f, pytest.raises(FetchError, match="loop"):
+        f.get_page(http_server.url("/a"))
+    assert http_server.hits("/a") == 1 and http_server.hits("/b") == 1
+
+
+def test_too_many_redirects(http_server, tmp_path):
+    for i in range(5):
+        http_server.redirect(f"/r{i}", f"/r{i + 1}")
+    with Fetcher(config(http_server, tmp_path, max_redirects=3)) as f, \
+            pytest.raises(FetchError, match="more than 3 redirects"):
+        f.get_page(http_server.url("/r0"))
+
+
+@pytest.mark.parametrize("status", [404, 410])
+def test_missing_pages_fail_at_once(http_server, tmp_path, status):
+    http_server.route("/gone", status=status, body="gone")
+    with Fetcher(config(http_server, tmp_path)) as f, pytest.raises(HTTPStatusError) as info:
+        f.get_page(http_server.url("/gone"))
+    assert info.value.status == status
+    assert http_server.hits("/gone") == 1  # no retries: the answer will not change
+    assert not list((tmp_path / "cache").rglob("*.json"))
+
+
+def test_403_is_a_block_and_falls_back(http_server, tmp_path):
+    http_server.route(EN_PATH, status=403, body="Forbidden")
+    serve_fixture(http_server, DUAL_PATH, "dual.html")
+    with Fetcher(config(http_server, tmp_path)) as f:
+        with pytest.raises(HTTPStatusError, match="403"):
+            f.get_page(http_server.url(EN_PATH))
+        got = f.get_english(article(http_server))
+    assert got.source is Source.DUAL
+    first = got.attempts[0]
+    assert first.source is Source.ORIGINAL and not first.ok
+    assert "403" in first.reason and "blocked" in first.reason
+
+
+def test_429_with_retry_after_then_200(http_server, tmp_path):
+    http_server.route(EN_PATH, [
+        Reply(status=429, headers={"Retry-After": "1"}, body="slow down"),
+        Reply(body=(DATA / "article.html").read_bytes()),
+    ])
+    t0 = time.monotonic()
+    with Fetcher(config(http_server, tmp_path)) as f:
+        got = f.get_english(article(http_server))
+    assert time.monotonic() - t0 >= 0.95  # waited as asked, not the tiny backoff
+    assert got.source is Source.ORIGINAL and http_server.hits(EN_PATH) == 2
+
+
+def test_retry_after_longer_than_allowed_gives_up(http_server, tmp_path):
+    http_server.route("/busy", status=503, headers={"Retry-After": "3600"})
+    with Fetcher(config(http_server, tmp_path)) as f, \
+            pytest.raises(HTTPStatusError, match="3600s"):
+        f.get_page(http_server.url("/busy"))
+    assert http_server.hits("/busy") == 1
+
+
+def test_500_500_200(http_server, tmp_path):
+    http_server.route(EN_PATH, [Reply(status=500), Reply(status=500),
+                                Reply(body=(DATA / "article.html").read_bytes())])
+    with Fetcher(config(http_server, tmp_path)) as f:
+        got = f.get_english(article(http_server))
+    assert got.source is Source.ORIGINAL and http_server.hits(EN_PATH) == 3
+
+
+def test_retries_are_bounded(http_server, tmp_path):
+    http_server.route("/down", status=502)
+    with Fetcher(config(http_server, tmp_path, retries=2)) as f, \
+            pytest.raises(HTTPStatusError, match="502"):
+        f.get_page(http_server.url("/down"))
+    assert http_server.hits("/down") == 3
+
+
+def test_read_that_stalls_past_the_timeout(http_server, tmp_path):
+    http_server.route("/stall", Reply(body="<html><body>" + "x" * 5000, stall=2.0,
+                                      stall_after=100))
+    t0 = time.monotonic()
+    with Fetcher(config(http_server, tmp_path, retries=1)) as f, \
+            pytest.raises(FetchError, match="read timeout") as info:
+        f.get_page(http_server.url("/stall"))
+    assert "after 2 tries" in str(info.value)
+    assert time.monotonic() - t0 < 3.0  # gave up on the timeout, did not wait for the body
+    assert http_server.hits("/stall") == 2
+
+
+def test_headers_that_never_come(http_server, tmp_path):
+    http_server.route("/slow", Reply(body="late", delay=1.5))
+    with Fetcher(config(http_server, tmp_path, retries=0)) as f, \
+            pytest.raises(FetchError, match="read timeout"):
+        f.get_page(http_server.url("/slow"))
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_body_over_the_cap_is_aborted(http_server, tmp_path, declared):
+    http_server.route("/big", Reply(body=b"<html>" + b"a" * 200_000, length=declared))
+    with Fetcher(config(http_server, tmp_path, max_bytes=50_000)) as f, \
+            pytest.raises(TooLargeError, match="50000"):
+        f.get_page(http_server.url("/big"))
+    assert not list((tmp_path / "cache").rglob("*.body"))
+
+
+def test_non_html_content_type(http_server, tmp_path):
+    http_server.route(EN_PATH, Reply(body=b"%PDF-1.7", content_type="application/pdf"))
+    with Fetcher(config(http_server, tmp_path)) as f:
+        with pytest.raises(FetchError, match="application/pdf"):
+            f.get_page(http_server.url(EN_PATH))
+        with pytest.raises(SourcesExhaustedError) as info:
+            f.get_english(article(http_server))
+    assert "application/pdf" in info.value.attempts[0].reason
+
+
+def test_legacy_encoding_declared_in_meta(http_server, tmp_path):
+    # text/html without a charset: requests would say ISO-8859-1; the meta tag says cp1252.
+    http_server.route("/cafe", Reply(body=(DATA / "legacy-cp1252.html").read_bytes(),
+                                     content_type="text/html"))
+    expected = (DATA / "legacy-cp1252.expected.txt").read_text(encoding="utf-8").splitlines()
+    zh = ("这家街角咖啡馆开业于1952年。" * 20,)
+    with Fetcher(config(http_server, tmp_path)) as f:
+        got = f.get_english(article(http_server, en_url=http_server.url("/cafe"), paragraphs=zh))
+    assert list(got.paragraphs) == expected
+    assert "“when coffee was still a luxury" in got.paragraphs[0]
+    assert got.title == "A Café That Refuses to Change"
+
+
+def test_decode_charsets():
+    text = "Hélène’s café — “déjà vu”"
+    assert decode(text.encode("cp1252"), "text/html; charset=windows-1252") == text
+    assert decode(text.encode("cp1252"), "text/html; charset=iso-8859-1") == text  # WHATWG
+    assert decode(("\ufeff" + text).encode("utf-8"), "text/html; charset=latin-1") == text
+    zh = "<html><head><meta charset=gb2312></head><body>一座河边小镇</body></html>"
+    assert decode(zh.encode("gb18030")) == zh
+    assert decode(text.encode("utf-8"), "text/html") == text  # undeclared: UTF-8 first
+    assert decode(text.encode("utf-8"), "text/html; charset=bogus-charset") == text
+
+
+# ------------------------------------------------------------------ safety
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1/x", "http://localhost/x", "http://10.1.2.3/",
+                                 "http://169.254.169.254/latest/meta-data/",
+                                 "http://[::1]/", "http://192.168.0.1/"])
+def test_private_addresses_are_refused(url):
+    with pytest.raises(BlockedURLError, match="non-public"):
+        check_url(url)
+    check_url(url, allow_private=True)
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/a", "/relative",
+                                 "javascript:alert(1)"])
+def test_only_http_and_https(url):
+    with pytest.raises(BlockedURLError):
+        check_url(url, allow_private=True)
+
+
+def test_loopback_refused_unless_allowed_reaches_no_server(http_server, tmp_path):
+    serve_fixture(http_server, EN_PATH, "article.html")
+    with Fetcher(config(http_server, tmp_path, allow_private=False)) as f, \
+            pytest.raises(BlockedURLError):
+        f.get_page(http_server.url(EN_PATH))
+    assert http_server.requests == []
+
+
+def test_redirect_to_a_private_address_is_refused(http_server, tmp_path, monkeypatch):
+    # Every hop is checked: a public page must not bounce us into the local network.
+    import corpus.http as http_mod
+
+    real = http_mod.check_url
+
+    def check(url: str, *, allow_private: bool = False) -> None:
+        real(url, allow_private=urlsplit(url).path != "/internal")
+
+    monkeypatch.setattr(http_mod, "check_url", check)
+    http_server.redirect("/public", "http://127.0.0.1:9/internal")
+    with Fetcher(config(http_server, tmp_path, allow_private=False)) as f, \
+            pytest.raises(BlockedURLError):
+        f.get_page(http_server.url("/public"))
+
+
+# ------------------------------------------------------------------ politeness
+
+def test_rate_limiter_spaces_requests_per_host():
+    limiter = RateLimiter(20.0)  # one every 50 ms
+    t0 = time.monotonic()
+    for _ in range(5):
+        limiter.wait("a.example")
+    assert time.monotonic() - t0 >= 0.19
+    t1 = time.monotonic()
+    limiter.wait("b.example")  # another host does not wait for the first
+    assert time.monotonic() - t1 < 0.04
+
+
+def test_rate_limit_applies_to_real_requests(http_server, tmp_path):
+    for i in range(4):
+        http_server.route(f"/p{i}", body="<html><body><p>x</p></body></html>")
+    with Fetcher(config(http_server, tmp_path, per_host_rate=10.0)) as f:
+        t0 = time.monotonic()
+        for i in range(4):
+            f.get_page(http_server.url(f"/p{i}"))
+    assert time.monotonic() - t0 >= 0.28
+
+
+def test_retry_after_forms():
+    assert retry_after("7") == 7.0
+    assert retry_after(None) is None and retry_after("soon") is None
+    now = 1_700_000_000.0
+    assert retry_after("Tue, 14 Nov 2023 22:13:30 GMT", now=now) == pytest.approx(10.0)
+    assert retry_after("Tue, 14 Nov 2023 22:13:00 GMT", now=now) == 0.0
+
+
+# ------------------------------------------------------------------ cache
+
+def test_cache_hit_asks_the_server_nothing(http_server, tmp_path):
+    serve_fixture(http_server, EN_PATH, "article.html")
+    cfg = config(http_server, tmp_path)
+    with Fetcher(cfg) as f:
+        first = f.get_english(article(http_server))
+    with Fetcher(cfg) as f:  # a rerun: a new fetcher, the same cache folder
+        second = f.get_english(article(http_server))
+    assert http_server.hits(EN_PATH) == 1
+    assert second.paragraphs == first.paragraphs
+    assert second.attempts[0].reason == "cached"
+    entry = PageCache(cfg.cache_dir).get(http_server.url(EN_PATH))
+    assert entry is not None and entry.status == 200 and entry.from_cache
+    assert entry.headers["content-type"].startswith("text/html")
+    assert entry.body == (DATA / "article.html").read_bytes()
+
+
+def test_refresh_fetches_again(http_server, tmp_path):
+    serve_fixture(http_server, EN_PATH, "article.html")
+    with Fetcher(config(http_server, tmp_path)) as f:
+        f.get_english(article(http_server))
+    with Fetcher(config(http_server, tmp_path, refresh=True)) as f:
+        f.get_english(article(http_server))
+    assert http_server.hits(EN_PATH) == 2
+
+
+def test_offline_uses_the_cache_alone(http_server, tmp_path):
+    serve_fixture(http_server, EN_PATH, "article.html")
+    with Fetcher(config(http_server, tmp_path)) as f:
+        f.get_english(article(http_server))
+    http_server.clear()
+    with Fetcher(config(http_server, tmp_path, offline=True)) as f:
+        got = f.get_english(article(http_server))
+        assert list(got.paragraphs) == EXPECTED
+        with pytest.raises(OfflineMissError, match="--offline"):
+            f.get_page(http_server.url("/never-fetched"))
+        with pytest.raises(SourcesExhaustedError) as info:
+            f.get_english(article(http_server, id="other", en_url=http_server.url("/other"),
+                                  cn_url="https://cn.nytimes.com/world/20240101/other/"))
+    assert http_server.requests == []
+    reasons = [a.reason for a in info.value.attempts]
+    assert all("not in the cache" in r for r in reasons[:3])
+
+
+def test_cache_entries_are_complete_or_absent(tmp_path):
+    from datetime import UTC, datetime
+
+    from corpus.http import Page
+
+    cache = PageCache(tmp_path)
+    url = "https://example.com/a"
+    assert cache.get(url) is None
+    cache.put(Page(url=url, final_url=url + "/", status=200, headers={"x": "1"},
+                   body=b"<html>body</html>", fetched_at=datetime.now(UTC)))
+    got = cache.get(url)
+    assert got is not None and got.final_url == url + "/" and got.body == b"<html>body</html>"
+    assert not list(tmp_path.rglob("*.tmp"))
+    body = next(tmp_path.rglob("*.body"))
+    body.write_bytes(b"<html>bo")  # a torn body is not served as the page
+    assert cache.get(url) is None
+    cache.delete(url)
+    assert not list(tmp_path.rglob("*.json")) and not list(tmp_path.rglob("*.body"))
+
+
+def test_default_cache_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "c"))
+    assert default_cache_dir() == tmp_path / "c"
+    monkeypatch.delenv(ENV_VAR)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "corpus" / "http"
+
+
+# ------------------------------------------------------------------ fallbacks
+
+def test_paywall_falls_back_to_the_bilingual_page(http_server, tmp_path):
+    serve_fixture(http_server, EN_PATH, "paywall.html")
+    serve_fixture(http_server, DUAL_PATH, "dual.html")
+    cfg = config(http_server, tmp_path)
+    with Fetcher(cfg) as f:
+        got = f.get_english(article(http_server))
+    assert got.source is Source.DUAL
+    assert got.url == http_server.url(DUAL_PATH)
+    assert list(got.paragraphs) == EXPECTED
+    assert len(got.pairs) == 10 and got.pairs[2].zh.startswith("“我们等着")
+    assert got.pairs[2].en.startswith("“We waited")  # the swapped cells, read right
+    original, dual = got.attempts
+    assert (original.source, original.ok, dual.source, dual.ok) == (
+        Source.ORIGINAL, False, Source.DUAL, True)
+    assert "paywall" in original.reason and "verify access" in original.reason
+    # The paywall page is not kept: the next run asks the original again.
+    assert PageCache(cfg.cache_dir).get(http_server.url(EN_PATH)) is None
+    assert PageCache(cfg.cache_dir).get(http_server.url(DUAL_PATH)) is not None
+
+
+def test_paywall_alone_is_reported_as_paywall(http_server, tmp_path):
+    serve_fixture(http_server, "/pw", "paywall.html")
+    with Fetcher(config(http_server, tmp_path)) as f, pytest.raises(PaywallError):
+        f._from_web(http_server.url("/pw"), extract_article, article(http_server))
+
+
+def test_archive_snapshot_when_original_and_dual_fail(http_server, tmp_path):
+    en_url = http_server.url(EN_PATH)
+    http_server.route(EN_PATH, status=403)
+    http_server.route(DUAL_PATH, status=404)
+    answer = (DATA / "wayback.json").read_text().replace("{base}", http_server.base)
+    answer = answer.replace("{url}", en_url)
+    http_server.route("/wayback/available", Reply(body=answer, content_type="application/json"))
+    snapshot = raw_snapshot_url(json.loads(answer)["archived_snapshots"]["closest"]["url"])
+    assert "id_/" in snapshot
+    serve_fixture(http_server, urlsplit(snapshot).path, "article.html")
+    with Fetcher(config(http_server, tmp_path)) as f:
+        got = f.get_english(article(http_server))
+    assert got.source is Source.ARCHIVE and got.url == snapshot
+    assert list(got.paragraphs) == EXPECTED
+    assert [a.ok for a in got.attempts] == [False, False, True]
+    lookup = next(r for r in http_server.requests if r.route == "/wayback/available")
+    assert http_server.url(lookup.path) == archive_lookup_url(en_url, http_server.base)
+
+
+def test_user_sidecar_then_all_sources_failing(http_server, tmp_path):
+    http_server.route(EN_PATH, status=404)
+    http_server.route(DUAL_PATH, status=404)
+    none = (DATA / "wayback-none.json").read_text().replace("{url}", "x")
+    http_server.route("/wayback/available", Reply(body=none, content_type="application/json"))
+    seed = tmp_path / "seeds" / "river.txt"
+    seed.parent.mkdir()
+    seed.write_text("a seed", encoding="utf-8")
+    art = article(http_server, seed_path=str(seed))
+    cfg = config(http_server, tmp_path)
+
+    with Fetcher(cfg) as f, pytest.raises(SourcesExhaustedError) as info:
+        f.get_english(art)
+    attempts = info.value.attempts
+    assert [a.source for a in attempts] == list(Source)
+    assert not any(a.ok for a in attempts)
+    assert "404" in attempts[0].reason and "no snapshot" in attempts[2].reason
+    assert "river.en.html" in attempts[3].reason and "--original" in attempts[3].reason
+    assert info.value.article_id == art.id
+    assert not list(Path(cfg.cache_dir).rglob("*.json"))  # a failure writes nothing
+
+    (seed.parent / "river.en.txt").write_text("\n\n".join(EXPECTED), encoding="utf-8")
+    with Fetcher(cfg) as f:
+        got = f.get_english(art)
+    assert got.source is Source.USER and list(got.paragraphs) == EXPECTED
+
+    user_html = tmp_path / "mine.html"
+    user_html.write_bytes((DATA / "article.html").read_bytes())
+    with Fetcher(replace(cfg, originals={art.id: str(user_html)})) as f:
+        got = f.get_english(art)
+    assert got.source is Source.USER and list(got.paragraphs) == EXPECTED
+
+
+def test_short_extraction_without_markers_is_an_empty_page(http_server, tmp_path):
+    http_server.route(EN_PATH, body="<html><body><article><p>" + "A short note about a ferry. "
+                      * 5 + "</p></article></body></html>")
+    with Fetcher(config(http_server, tmp_path)) as f, pytest.raises(SourcesExhaustedError) as e:
+        f.get_english(article(http_server))
+    reason = e.value.attempts[0].reason
+    assert "characters of English" in reason and "Chinese text has" in reason
+
+
+def test_helpers():
+    art = Article(id="x", cn_url="https://cn.nytimes.com/asia-pacific/20240101/slug/",
+                  en_url=None, en_url_problem="none", title="t")
+    assert dual_url(art, "http://h:1/") == "http://h:1/asia-pacific/20240101/slug/dual/"
+    assert dual_url(replace(art, cn_url="https://cn.nytimes.com/a/20240101/s/dual/"),
+                    "http://h") == "http://h/a/20240101/s/dual/"
+    assert raw_snapshot_url("http://web.archive.org/web/20240101000000/https://x.com/a") == \
+        "https://web.archive.org/web/20240101000000id_/https://x.com/a"
+    assert raw_snapshot_url("https://web.archive.org/web/2024id_/https://x.com/a") == \
+        "https://web.archive.org/web/2024id_/https://x.com/a"
+    assert archive_lookup_url("https://x.com/a?b=1", "https://archive.org/") == \
+        "https://archive.org/wayback/available?url=https%3A%2F%2Fx.com%2Fa%3Fb%3D1"
+
+
+# ------------------------------------------------------------------ batches
+
+def test_fetch_many_yields_every_article_once(http_server, tmp_path):
+    serve_fixture(http_server, EN_PATH, "article.html")
+    serve_fixture(http_server, DUAL_PATH, "dual.html")
+    http_server.route("/missing", status=404)
+    http_server.route("/wayback/available", Reply(
+        body=(DATA / "wayback-none.json").read_text(), content_type="application/json"))
+    good = [article(http_server, id=f"good-{i}") for i in range(4)]
+    bad = article(http_server, id="bad", en_url=http_server.url("/missing"),
+                  cn_url="https://cn.nytimes.com/world/20240101/nothing/")
+    with Fetcher(config(http_server, tmp_path, workers=3)) as f:
+        results = dict((a.id, r) for a, r in f.fetch_many([*good, bad]))
+    assert sorted(results) == sorted(a.id for a in [*good, bad])
+    assert isinstance(results["bad"], SourcesExhaustedError)
+    assert all(results[a.id].source is Source.ORIGINAL for a in good)  # type: ignore[union-attr]
+    assert http_server.hits(EN_PATH) <= 4
