@@ -73,6 +73,14 @@ class OfflineMissError(FetchError):
     """Offline mode asked for a page that is not in the cache."""
 
 
+class SourcesExhaustedError(FetchError):
+    """Every source of an article's English text failed; ``attempts`` says how each did."""
+
+    def __init__(self, message: str, *, attempts: tuple = (), **kw: str | None) -> None:
+        super().__init__(message, **kw)
+        self.attempts = attempts  # tuple[model.SourceAttempt, ...]
+
+
 class ExtractError(CorpusError):
     """Turning a page into paragraphs failed."""
 

@@ -115,6 +115,16 @@ class ParagraphPair:
 
 
 @dataclass(frozen=True, slots=True)
+class ExtractedPage:
+    """What extraction finds in a web page: body paragraphs in order, title, date."""
+
+    paragraphs: tuple[str, ...]
+    title: str = ""
+    published: str | None = None  # ISO date as the page states it
+    pairs: tuple[ParagraphPair, ...] = ()  # from a bilingual page, else empty
+
+
+@dataclass(frozen=True, slots=True)
 class EnglishText:
     """The English original of an article, as extracted from whichever source served it."""
 
