@@ -41,6 +41,40 @@ def to_dict(obj: Any) -> dict[str, Any]:
 
 # --- fetch (issue: fetching and extraction) ---------------------------------------------
 # <!-- config: fetch -->
+@dataclass(frozen=True)
+class FetchConfig:
+    """How to fetch English originals: politeness, limits, cache, fallback sources.
+
+    Defaults are polite for a batch of thousands: one request per second per host, a few
+    workers across hosts, bounded retries with exponential backoff (``backoff * 2**n``
+    plus jitter, capped at ``backoff_max``; a longer ``Retry-After`` gives up instead).
+    """
+
+    user_agent: str = (
+        "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) corpus/0.1 "
+        "(parallel-corpus builder; polite, cached, 1 req/s per host)"
+    )
+    connect_timeout: float = 10.0  # seconds
+    read_timeout: float = 30.0  # seconds between bytes, not for the whole body
+    retries: int = 3  # extra tries after the first, on connection errors, timeouts, 429, 5xx
+    backoff: float = 1.0  # seconds before the first retry; doubles each time
+    backoff_max: float = 60.0  # longest wait, Retry-After included
+    max_bytes: int = 10 * 1024 * 1024  # response size cap, checked while streaming
+    max_redirects: int = 10
+    per_host_rate: float = 1.0  # requests per second per host; 0 = no limit
+    workers: int = 4  # articles fetched at once (across hosts)
+    cache_dir: str | None = None  # None: $CORPUS_CACHE_DIR, else the user's cache folder
+    refresh: bool = False  # fetch again even what the cache has
+    offline: bool = False  # cache only; a miss is an error that says so
+    allow_private: bool = False  # allow loopback/private/link-local addresses (tests)
+    dual_base: str = "https://cn.nytimes.com"  # bilingual pages: {dual_base}/{path}dual/
+    archive_base: str = "https://archive.org"  # {archive_base}/wayback/available?url=...
+    originals: dict[str, str] = field(default_factory=dict)  # article id -> user file
+    # An English text shorter than this many characters per Chinese character is not the
+    # article (a paywall teaser, a consent page); news translations run about 2.5-3.5.
+    min_length_ratio: float = 1.0
+    min_chars: int = 300  # the floor when the Chinese length is unknown
+
 
 # --- segment -----------------------------------------------------------------------------
 # <!-- config: segment -->
