@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from corpus.cache import PageCache
@@ -77,6 +78,27 @@ def sidecar_paths(article: Article) -> list[Path]:
         return []
     seed = Path(article.seed_path)
     return [seed.with_name(seed.stem + suffix) for suffix in _SIDECARS]
+
+
+def fetch_record(article: Article, got: EnglishText | CorpusError) -> dict[str, Any]:
+    """A JSON-ready record of one article's fetch: the text, or why every source failed."""
+    attempts = got.attempts if isinstance(got, EnglishText) else getattr(got, "attempts", ())
+    rec: dict[str, Any] = {
+        "id": article.id, "ok": isinstance(got, EnglishText), "source": None, "url": None,
+        "final_url": None, "user_file": None, "title": "", "published": None,
+        "paragraphs": [], "pairs": [], "reason": "",
+        "attempts": [{"source": a.source.value, "url": a.url, "ok": a.ok, "reason": a.reason}
+                     for a in attempts],
+    }
+    if isinstance(got, EnglishText):
+        rec.update(source=got.source.value, url=got.url, final_url=got.final_url,
+                   title=got.title, published=got.published, paragraphs=list(got.paragraphs),
+                   pairs=[{"zh": p.zh, "en": p.en} for p in got.pairs])
+        if got.source is Source.USER:
+            rec["user_file"] = next((a.url for a in reversed(attempts) if a.ok), None)
+    else:
+        rec["reason"] = got.message if isinstance(got, CorpusError) else str(got)
+    return rec
 
 
 class Fetcher:
@@ -192,7 +214,7 @@ class Fetcher:
         check_length(extracted, sum(len(p) for p in article.paragraphs),
                      ratio=self.config.min_length_ratio, min_chars=self.config.min_chars,
                      url=str(path))
-        return None, None, extracted
+        return str(path), None, extracted
 
     # ------------------------------------------------------------------ articles
     def get_english(self, article: Article) -> EnglishText:
@@ -217,7 +239,8 @@ class Fetcher:
             log.info("%s: English text from %s (%d paragraphs)", article.id, source.value,
                      len(extracted.paragraphs))
             return EnglishText(
-                article_id=article.id, source=source, url=url, final_url=final,
+                article_id=article.id, source=source, final_url=final,
+                url=None if source is Source.USER else url,  # a file's path is in attempts
                 paragraphs=extracted.paragraphs, title=extracted.title,
                 published=extracted.published, pairs=extracted.pairs, attempts=tuple(attempts))
         summary = "; ".join(f"{a.source.value}: {a.reason}" for a in attempts)
