@@ -78,6 +78,25 @@ class FetchConfig:
 
 # --- segment -----------------------------------------------------------------------------
 # <!-- config: segment -->
+@dataclass(frozen=True, slots=True)
+class SegmentConfig:
+    """Sentence splitting: the bound on a sentence's length, per language, in characters.
+
+    A run longer than this with no sentence end (a list, an extraction glitch) is cut at the
+    last clause mark before the bound, with a log line. News sentences stay well under:
+    Chinese ones run 20-120 characters, English ones 60-300.
+    """
+
+    max_chars_zh: int = 300
+    max_chars_en: int = 800
+
+    def __post_init__(self) -> None:
+        for name in ("max_chars_zh", "max_chars_en"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or v < 20:
+                raise ConfigError(f"segment: {name} must be a whole number of 20 or more, "
+                                  f"not {v!r}")
+
 
 # --- align -------------------------------------------------------------------------------
 # <!-- config: align -->
