@@ -208,3 +208,24 @@ def test_read_hypotheses_missing_or_binary(tmp_path: Path) -> None:
     bad.write_bytes(b"\xff\xfe\x00")
     with pytest.raises(EvaluateError, match="not UTF-8"):
         read_hypotheses(bad)
+
+
+def test_cli_evaluate_json_and_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from corpus.cli import main
+    from corpus.export.jsonl import write_jsonl
+
+    pairs = tmp_path / "pairs.jsonl"
+    write_jsonl(PAIRS, pairs)
+    hyp = tmp_path / "mt.txt"
+    hyp.write_text("\n".join(HYP_EN) + "\n", encoding="utf-8")
+    assert main(["evaluate", str(pairs), "--hyp", str(hyp), "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    want = evaluate(PAIRS, HYP_EN)
+    assert got["corpus"]["bleu"] == pytest.approx(want.corpus.bleu)
+    assert got["signatures"] == want.signatures
+    assert main(["evaluate", str(pairs), "--hyp", str(hyp), "--one-to-one", "--worst", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "4 segments scored" in out and "worst 1 segments" in out
+    hyp.write_text("only one line\n", encoding="utf-8")
+    assert main(["evaluate", str(pairs), "--hyp", str(hyp)]) == 2
+    assert "the MT output has 1 lines but the aligned input has 6 pairs" in capsys.readouterr().err

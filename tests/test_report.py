@@ -4,6 +4,7 @@ import base64
 import hashlib
 import re
 import xml.etree.ElementTree as ET
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -247,3 +248,19 @@ def test_exported_records_rebuild_the_same_document(doc: AlignedDocument) -> Non
     assert [(s.para, s.text) for s in back.zh] == [(s.para, s.text) for s in doc.zh]
     assert [(s.para, s.text) for s in back.en] == [(s.para, s.text) for s in doc.en]
     assert back.meta == {"cn_url": "https://cn.example.com/x"}
+
+
+def test_cli_report_from_jsonl_keeps_paragraphs(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from corpus.cli import main
+    from corpus.export.jsonl import write_jsonl
+
+    doc = sample_doc()
+    write_jsonl([doc], tmp_path / "a.jsonl")
+    out = tmp_path / "rep"
+    assert main(["report", str(tmp_path / "a.jsonl"), "-o", str(out), "--low-score", "0.7"]) == 0
+    assert capsys.readouterr().out.strip() == str(out / "index.html")
+    page = (out / "articles" / "20240101-park-plan.html").read_text("utf-8")
+    assert page.count('<span class="pb"') == 6
+    assert len(Page(page).find("div", "low")) == 2  # 0.42 and 0.66 are below 0.7
+    assert escape(INJECTED) in page
