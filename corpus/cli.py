@@ -17,6 +17,7 @@ from pathlib import Path
 from corpus import __version__
 from corpus.config import ExportConfig, ExportFormat, FilterConfig
 from corpus.errors import CorpusError
+from corpus.model import Lang
 
 log = logging.getLogger("corpus")
 
@@ -426,6 +427,45 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- split
+
+def _add_split(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "split", parents=[common],
+        help="split text into sentences, one paragraph per line in, one sentence per line out",
+        description="Split Chinese or English text into sentences the way a translator counts "
+        "them. Each input line is one paragraph; each output line is one sentence.",
+    )
+    p.add_argument("file", metavar="FILE", help="UTF-8 text, one paragraph per line; - for stdin")
+    p.add_argument("--lang", required=True, choices=[v.value for v in Lang],
+                   help="language of the text")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object per sentence: para (0-based input line), index, "
+                   "start and end (character offsets into the line), text")
+    p.add_argument("--max-chars", type=int, metavar="N",
+                   help="cut sentences longer than N characters at a clause mark "
+                   "(default 300 for zh, 800 for en)")
+    p.set_defaults(run=_run_split)
+
+
+def _run_split(args: argparse.Namespace) -> int:
+    from corpus.config import SegmentConfig
+    from corpus.segment import split_paragraphs
+
+    config = SegmentConfig(**({f"max_chars_{args.lang}": args.max_chars} if args.max_chars else {}))
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise CorpusError(f"cannot read {args.file} as UTF-8 text: {err}") from err
+    for s in split_paragraphs(text.splitlines(), args.lang, config):
+        if args.json:
+            print(json.dumps({"para": s.para, "index": s.index, "start": s.start, "end": s.end,
+                              "text": s.text}, ensure_ascii=False))
+        else:
+            print(s.text)
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- main
 
 _COMMANDS: list[Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]] = [
@@ -436,6 +476,7 @@ _COMMANDS: list[Callable[[argparse._SubParsersAction, argparse.ArgumentParser], 
     _add_convert,
     _add_report,
     _add_evaluate,
+    _add_split,
 ]
 
 

@@ -1,0 +1,172 @@
+"""Compare sentence splitters on the project's segmentation test set: accuracy and speed.
+
+Run from the repository root, after ``pip install -e '.[bench]'``:
+
+    .venv/bin/python bench/segment_bench.py            # Markdown table
+    .venv/bin/python bench/segment_bench.py --json     # the numbers as JSON
+
+Accuracy per tool and test set: exact match of the whole sentence list per case, and
+precision/recall/F1 of the inner sentence boundaries (whitespace ignored). Speed: the
+cases are grouped into "articles" of 25 paragraphs (about a news article's length); each
+article is split ``--repeats`` times, and the median time per article is reported.
+A splitter that is not installed is listed as such; one that has no rules for a language
+(sentence-splitter has no Chinese) is left out of that language.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from corpus.segment import split_text
+from tests.segment_cases import SETS, Case, load_cases, score
+
+Splitter = Callable[[str], Sequence[str]]
+ARTICLE = 25  # paragraphs per timed article
+
+
+def _ours(lang: str) -> Splitter:
+    return lambda text: split_text(text, lang)
+
+
+def _regex(lang: str) -> Splitter:
+    """The naive baseline: cut after . ? ! (English) or 。！？ and closing quotes (Chinese)."""
+    if lang == "en":
+        pattern = re.compile(r"(?:(?<=[.?!])|(?<=[.?!][\"”’)]))\s+")
+        return lambda text: pattern.split(text)
+    pattern = re.compile(r"([。！？!?…]+[”’」』）)]*)")
+
+    def split(text: str) -> list[str]:
+        parts = pattern.split(text)
+        return ["".join(parts[i:i + 2]) for i in range(0, len(parts), 2)]
+    return split
+
+
+def _pysbd(lang: str) -> Splitter:
+    import pysbd
+
+    seg = pysbd.Segmenter(language=lang, clean=False)
+    return seg.segment
+
+
+def _blingfire(lang: str) -> Splitter:
+    import blingfire
+
+    return lambda text: blingfire.text_to_sentences(text).split("\n")
+
+
+def _sentence_splitter(lang: str) -> Splitter | None:
+    from sentence_splitter import SentenceSplitter, SentenceSplitterException
+
+    try:
+        return SentenceSplitter(language=lang).split
+    except SentenceSplitterException:
+        return None
+
+
+def _syntok(lang: str) -> Splitter:
+    from syntok import segmenter
+
+    def split(text: str) -> list[str]:
+        return ["".join(t.spacing + t.value for t in sent)
+                for para in segmenter.process(text) for sent in para]
+    return split
+
+
+TOOLS: dict[str, Callable[[str], Splitter | None]] = {
+    "corpus (ours)": _ours,
+    "pysbd": _pysbd,
+    "blingfire": _blingfire,
+    "sentence-splitter": _sentence_splitter,
+    "syntok": _syntok,
+    "naive regex": _regex,
+}
+
+
+def _version(tool: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    dist = {"corpus (ours)": "corpus", "naive regex": ""}.get(tool, tool)
+    if not dist:
+        return ""
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def _ms_per_article(split: Splitter, cases: Sequence[Case], repeats: int) -> float:
+    texts = [c.text for c in cases]
+    articles = [texts[i:i + ARTICLE] for i in range(0, len(texts), ARTICLE)]
+    times = []
+    for _ in range(repeats):
+        for art in articles:
+            t0 = time.perf_counter()
+            for para in art:
+                split(para)
+            times.append(time.perf_counter() - t0)
+    return 1000 * statistics.median(times)
+
+
+def run(repeats: int) -> list[dict[str, object]]:
+    """Score every installed tool on every test set; one row per (tool, set)."""
+    rows: list[dict[str, object]] = []
+    for name in SETS:
+        lang = name[:2]
+        cases = load_cases(name)
+        for tool, make in TOOLS.items():
+            row: dict[str, object] = {"set": name, "tool": tool, "version": _version(tool)}
+            try:
+                split = make(lang)
+            except ImportError:
+                row["status"] = "not installed"
+                rows.append(row)
+                continue
+            if split is None:
+                continue  # no rules for this language
+            s = score(split, cases)
+            row.update(cases=s.cases, exact=s.exact, accuracy=s.accuracy,
+                       precision=s.precision, recall=s.recall, f1=s.f1,
+                       ms_per_article=_ms_per_article(split, cases, repeats))
+            rows.append(row)
+    return rows
+
+
+def markdown(rows: list[dict[str, object]]) -> str:
+    out = ["| set | tool | exact match | boundary P | boundary R | boundary F1 "
+           "| ms / article |",
+           "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        tool = f"{r['tool']} {r['version']}".strip()
+        if "status" in r:
+            out.append(f"| {r['set']} | {tool} | {r['status']} | | | | |")
+            continue
+        out.append(f"| {r['set']} | {tool} | {r['exact']}/{r['cases']} = {r['accuracy']:.1%} "
+                   f"| {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} "
+                   f"| {r['ms_per_article']:.2f} |")
+    return "\n".join(out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=5, help="timing repeats (default 5)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
+    args = parser.parse_args(argv)
+    rows = run(args.repeats)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        print(markdown(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
