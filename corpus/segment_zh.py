@@ -26,7 +26,7 @@ _CONTINUES = frozenset("，,、；;：:")
 _CLAUSE_START = frozenset("，,、；;：:“‘「『（(—")
 # A short attribution after a quotation keeps it in the quoted sentence (“……！”他说。).
 _SPEECH = re.compile(
-    "说|道|问|喊|称|表示|回答|答道|补充|强调|指出|告诉|嚷|叫道|吼|叹|說|問|稱|補充|強調|告訴"
+    "说|道|问|喊|呼|称|表示|回答|答道|补充|强调|指出|告诉|嚷|叫道|吼|叹|說|問|稱|補充|強調|告訴"
 )
 _ATTRIBUTION_MAX = 20  # characters; 该家庭的律师伊藤女士问道 is 13
 _AFTER_VERB_MAX = 8  # 问另一名士兵: the verb's object, not a new clause
