@@ -15,9 +15,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from corpus import __version__
-from corpus.config import ExportConfig, ExportFormat, FilterConfig
+from corpus.config import ExportConfig, ExportFormat, FetchConfig, FilterConfig
 from corpus.errors import CorpusError
-from corpus.model import Lang
 
 log = logging.getLogger("corpus")
 
@@ -348,6 +347,101 @@ def _run_convert(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- build
+
+
+def _original(text: str) -> tuple[str, str]:
+    art_id, sep, path = text.partition("=")
+    if not sep or not art_id or not path:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected ID=PATH, e.g. "
+                                         "20240621-some-slug=originals/some-slug.html")
+    return art_id.strip(), path.strip()
+
+
+def add_fetch_options(p: argparse.ArgumentParser) -> None:
+    """Where the English originals come from and how politely; shared by fetch and build."""
+    g = p.add_argument_group("fetching")
+    g.add_argument("--cache-dir", help="page cache folder (default: $CORPUS_CACHE_DIR or "
+                   "the user cache folder, e.g. ~/.cache/corpus/http)")
+    g.add_argument("--refresh", action="store_true", help="fetch again what the cache has")
+    g.add_argument("--offline", action="store_true",
+                   help="use the cache only and report what is missing")
+    g.add_argument("--original", action="append", type=_original, default=[], metavar="ID=PATH",
+                   help="use this file (HTML or text) as the English original of article ID; "
+                   "repeatable. A sidecar <seed>.en.html or <seed>.en.txt works too")
+    g.add_argument("--user-agent", help="User-Agent header to send")
+    g.add_argument("--rate", type=float, metavar="R",
+                   help="requests per second per host (default 1; 0 = no limit)")
+    g.add_argument("--jobs", type=int, metavar="N", help="pages fetched at once (default 4)")
+    g.add_argument("--allow-private", action="store_true",
+                   help="allow loopback and private addresses (local mirrors, tests)")
+    g.add_argument("--dual-base", metavar="URL",
+                   help="base URL of the bilingual pages (default https://cn.nytimes.com)")
+    g.add_argument("--archive-base", metavar="URL",
+                   help="base URL of the web archive (default https://archive.org)")
+
+
+def fetch_config_from_args(args: argparse.Namespace) -> FetchConfig:
+    from corpus.config import FetchConfig
+
+    given = {
+        "cache_dir": args.cache_dir, "user_agent": args.user_agent,
+        "per_host_rate": args.rate,
+        "workers": args.jobs, "dual_base": args.dual_base, "archive_base": args.archive_base,
+    }
+    return FetchConfig(
+        refresh=args.refresh, offline=args.offline, allow_private=args.allow_private,
+        originals=dict(args.original), **{k: v for k, v in given.items() if v is not None},
+    )
+
+
+def _add_fetch(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "fetch", parents=[common],
+        help="get the English originals of seed articles into the page cache",
+        description="For each article in the seeds, get the English original: the page "
+        "itself, else the cn.nytimes.com bilingual page, a web-archive snapshot, or a file you "
+        "supply. Prints one line per article: id, the source that served it (or FAILED and "
+        "why every source failed), paragraphs, URL. Pages are cached, so a rerun asks no "
+        "server again; requests are rate-limited per host.",
+    )
+    p.add_argument("seeds", nargs="+", type=Path, metavar="SEEDS",
+                   help="seed files or folders of seeds")
+    p.add_argument("--json", action="store_true",
+                   help="print full records (paragraphs, pairs, every source tried) as JSON")
+    add_fetch_options(p)
+    p.set_defaults(run=_run_fetch)
+
+
+def _run_fetch(args: argparse.Namespace) -> int:
+    from corpus.fetch import Fetcher, fetch_record
+    from corpus.seeds import read_seeds
+
+    batch = read_seeds(args.seeds)
+    if not batch.articles and not batch.failures:
+        raise CorpusError(f"no seed files found under {', '.join(map(str, args.seeds))}")
+    records = []
+    with Fetcher(fetch_config_from_args(args)) as fetcher:
+        for article, got in fetcher.fetch_many(batch.articles):
+            rec = fetch_record(article, got)
+            records.append(rec)
+            if not args.json:
+                line = (f"{rec['source']}\t{len(rec['paragraphs'])} paragraphs\t"
+                        f"{rec['final_url'] or rec['user_file']}" if rec["ok"]
+                        else f"FAILED\t{rec['reason']}")
+                print(f"{rec['id']}\t{line}", flush=True)
+    failures = [{"path": f.path, "reason": f.reason} for f in batch.failures]
+    if args.json:
+        _print_json({"articles": sorted(records, key=lambda r: r["id"]), "seed_failures": failures})
+    else:
+        for f in failures:
+            print(f"FAILED\t{f['path']}\t{f['reason']}")
+    failed = sum(not r["ok"] for r in records) + len(failures)
+    if failed:
+        log.warning("%d of %d articles or seeds failed", failed, len(records) + len(failures))
+    return EXIT_FAILED_ITEMS if failed else EXIT_OK
+
+
 # --------------------------------------------------------------------------- report, evaluate
 
 def _add_report(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -427,56 +521,17 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# --------------------------------------------------------------------------- split
-
-def _add_split(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser(
-        "split", parents=[common],
-        help="split text into sentences, one paragraph per line in, one sentence per line out",
-        description="Split Chinese or English text into sentences the way a translator counts "
-        "them. Each input line is one paragraph; each output line is one sentence.",
-    )
-    p.add_argument("file", metavar="FILE", help="UTF-8 text, one paragraph per line; - for stdin")
-    p.add_argument("--lang", required=True, choices=[v.value for v in Lang],
-                   help="language of the text")
-    p.add_argument("--json", action="store_true",
-                   help="print one JSON object per sentence: para (0-based input line), index, "
-                   "start and end (character offsets into the line), text")
-    p.add_argument("--max-chars", type=int, metavar="N",
-                   help="cut sentences longer than N characters at a clause mark "
-                   "(default 300 for zh, 800 for en)")
-    p.set_defaults(run=_run_split)
-
-
-def _run_split(args: argparse.Namespace) -> int:
-    from corpus.config import SegmentConfig
-    from corpus.segment import split_paragraphs
-
-    config = SegmentConfig(**({f"max_chars_{args.lang}": args.max_chars} if args.max_chars else {}))
-    try:
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
-        raise CorpusError(f"cannot read {args.file} as UTF-8 text: {err}") from err
-    for s in split_paragraphs(text.splitlines(), args.lang, config):
-        if args.json:
-            print(json.dumps({"para": s.para, "index": s.index, "start": s.start, "end": s.end,
-                              "text": s.text}, ensure_ascii=False))
-        else:
-            print(s.text)
-    return EXIT_OK
-
-
 # --------------------------------------------------------------------------- main
 
 _COMMANDS: list[Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]] = [
     _add_seeds,
+    _add_fetch,
     _add_align_sents,
     _add_align,
     _add_score,
     _add_convert,
     _add_report,
     _add_evaluate,
-    _add_split,
 ]
 
 

@@ -487,3 +487,65 @@ def test_fetch_many_yields_every_article_once(http_server, tmp_path):
     assert isinstance(results["bad"], SourcesExhaustedError)
     assert all(results[a.id].source is Source.ORIGINAL for a in good)  # type: ignore[union-attr]
     assert http_server.hits(EN_PATH) <= 4
+
+
+# ------------------------------------------------------------------ the command
+
+def write_seed(folder: Path, name: str, en_url: str, slug: str = "river-town-ferry") -> Path:
+    body = "".join(f"<p>{p}</p>" for p in ZH)
+    seed = folder / f"{name}.txt"
+    seed.write_text(
+        "<!--1710400000000-->\n"
+        f"[一座河边小镇重建渡船](https://cn.nytimes.com/world/20240314/{slug}/)\n------\n"
+        '<address>林梅</address><time pudate="2024-03-15 04:32:11">2024年3月15日</time>'
+        f"<section>{body}</section>"
+        f'<footer><p>翻译：林梅</p><p><a href="{en_url}">点击查看本文英文版。</a></p></footer>\n',
+        encoding="utf-8")
+    return seed
+
+
+def cli_args(server: HTTPTestServer, tmp_path: Path, *extra: str) -> list[str]:
+    return ["fetch", str(tmp_path / "seeds"), "--cache-dir", str(tmp_path / "cache"),
+            "--allow-private", "--rate", "0", "--dual-base", server.base,
+            "--archive-base", server.base, *extra]
+
+
+def test_cli_fetch_lines_json_cache_and_offline(http_server, tmp_path, capsys):
+    from corpus.cli import main
+
+    (tmp_path / "seeds").mkdir()
+    write_seed(tmp_path / "seeds", "river", http_server.url(EN_PATH))
+    write_seed(tmp_path / "seeds", "gone", http_server.url("/gone.html"), slug="gone")
+    serve_fixture(http_server, EN_PATH, "article.html")
+    http_server.route("/gone.html", status=410)
+    http_server.route("/wayback/available", Reply(
+        body=(DATA / "wayback-none.json").read_text(), content_type="application/json"))
+
+    assert main(cli_args(http_server, tmp_path)) == 1  # one article failed
+    out = capsys.readouterr().out.splitlines()
+    assert sorted(line.split("\t")[:2] for line in out) == [
+        ["20240314-gone", "FAILED"], ["20240314-river-town-ferry", "original"]]
+    failed = next(line for line in out if "FAILED" in line)
+    assert "410" in failed and "no snapshot" in failed and "--original" in failed
+
+    http_server.clear()  # nothing is served now: the cache must answer
+    assert main(cli_args(http_server, tmp_path, "--offline", "--json")) == 1
+    records = {r["id"]: r for r in json.loads(capsys.readouterr().out)["articles"]}
+    river = records["20240314-river-town-ferry"]
+    assert river["ok"] and river["paragraphs"] == EXPECTED
+    assert river["attempts"] == [{"source": "original", "url": http_server.url(EN_PATH),
+                                  "ok": True, "reason": "cached"}]
+    assert "not in the cache" in records["20240314-gone"]["reason"]
+    assert http_server.requests == []
+
+
+def test_cli_original_file(http_server, tmp_path, capsys):
+    from corpus.cli import main
+
+    (tmp_path / "seeds").mkdir()
+    write_seed(tmp_path / "seeds", "river", http_server.url("/nothing.html"))
+    mine = tmp_path / "mine.txt"
+    mine.write_text("\n\n".join(EXPECTED), encoding="utf-8")
+    args = cli_args(http_server, tmp_path, "--original", f"20240314-river-town-ferry={mine}")
+    assert main(args) == 0
+    assert capsys.readouterr().out.split("\t")[1:3] == ["user", "10 paragraphs"]
