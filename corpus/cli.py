@@ -343,7 +343,7 @@ def _run_convert(args: argparse.Namespace) -> int:
     result = merge(args.inputs, args.output, export_config_from_args(args), **fmt)
     dropped = ", ".join(f"{n} {why}" for why, n in sorted(result.dropped.items()))
     if not args.quiet:
-        print(f"wrote {result.kept} beads to {args.output}"
+        print(f"wrote {result.written[args.output]} beads to {args.output}"
               + (f" (dropped: {dropped})" if dropped else ""), file=sys.stderr)
     return EXIT_OK
 

@@ -40,11 +40,16 @@ _UNSAFE = re.compile(r"[^\w.-]+")
 
 @dataclass(slots=True)
 class ExportResult:
-    """What an export wrote: files, beads kept, and drops by reason (see DropReason)."""
+    """What an export wrote: files, beads kept, and drops by reason (see DropReason).
+
+    ``kept`` counts the beads that passed the filters; ``written`` counts the rows (TMX:
+    translation units, so without unmatched sentences) of each data file.
+    """
 
     files: list[Path] = field(default_factory=list)
     kept: int = 0
     dropped: Counter[str] = field(default_factory=Counter)
+    written: dict[Path, int] = field(default_factory=dict)
 
 
 def guess_format(path: str | os.PathLike[str]) -> ExportFormat:
@@ -134,7 +139,7 @@ def export_documents(docs: Sequence[AlignedDocument], outdir: str | os.PathLike[
             entry["files"] = []
             for fmt in config.formats:
                 path = out / f"{stem}.{fmt.value}"
-                write_records(filtered.kept, path, fmt, config, prov)
+                result.written[path] = write_records(filtered.kept, path, fmt, config, prov)
                 entry["files"].append(path.name)
                 result.files.append(path)
         articles.append(entry)
@@ -148,7 +153,7 @@ def export_documents(docs: Sequence[AlignedDocument], outdir: str | os.PathLike[
     corpus_files = []
     for fmt in config.formats:
         path = out / f"{config.corpus_name}.{fmt.value}"
-        write_records(corpus.kept, path, fmt, config, prov)
+        result.written[path] = write_records(corpus.kept, path, fmt, config, prov)
         corpus_files.append(path.name)
         result.files.append(path)
     manifest = {**prov, "articles": articles, "corpus_files": corpus_files,
@@ -178,13 +183,14 @@ def merge(inputs: Sequence[str | os.PathLike[str]], output: str | os.PathLike[st
     filtered = filter_items(records, config.filters, pair=lambda r: r.pair, dedupe=config.dedupe)
     prov = _provenance(config, filtered.dropped,
                        {"inputs": [str(p) for p in inputs], "format": fmt.value})
-    write_records(filtered.kept, output, fmt, config, prov)
-    result = ExportResult(files=[Path(output)], kept=len(filtered.kept), dropped=filtered.dropped)
+    written = write_records(filtered.kept, output, fmt, config, prov)
+    result = ExportResult(files=[Path(output)], kept=len(filtered.kept), dropped=filtered.dropped,
+                          written={Path(output): written})
     if fmt is not ExportFormat.TMX and (config.filters.active or config.dedupe):
         sidecar = Path(f"{output}.meta.json")
         _write_json(sidecar, {**prov, "pairs": len(filtered.kept)})
         result.files.append(sidecar)
-    log.info("wrote %d beads to %s (%d dropped)", result.kept, output,
+    log.info("wrote %d beads to %s (%d dropped)", written, output,
              sum(filtered.dropped.values()))
     return result
 
