@@ -465,8 +465,7 @@ def fetch_config_from_args(args: argparse.Namespace) -> FetchConfig:
     from corpus.config import FetchConfig
 
     given = {
-        "cache_dir": args.cache_dir, "user_agent": args.user_agent,
-        "per_host_rate": args.rate,
+        "cache_dir": args.cache_dir, "user_agent": args.user_agent, "rate": args.rate,
         "workers": args.jobs, "dual_base": args.dual_base, "archive_base": args.archive_base,
     }
     return FetchConfig(

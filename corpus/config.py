@@ -61,7 +61,7 @@ class FetchConfig:
     backoff_max: float = 60.0  # longest wait, Retry-After included
     max_bytes: int = 10 * 1024 * 1024  # response size cap, checked while streaming
     max_redirects: int = 10
-    per_host_rate: float = 1.0  # requests per second per host; 0 = no limit
+    rate: float = 1.0  # requests per second per host; 0 = no limit
     workers: int = 4  # articles fetched at once (across hosts)
     cache_dir: str | None = None  # None: $CORPUS_CACHE_DIR, else the user's cache folder
     refresh: bool = False  # fetch again even what the cache has

@@ -180,7 +180,7 @@ class HttpClient:
         adapter = HTTPAdapter(pool_maxsize=max(4, config.workers * 2))
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
-        self.limiter = RateLimiter(config.per_host_rate)
+        self.limiter = RateLimiter(config.rate)
 
     def close(self) -> None:
         self.session.close()

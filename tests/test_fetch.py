@@ -38,7 +38,7 @@ ZH = tuple(p.zh for p in extract_dual((DATA / "dual.html").read_text(encoding="u
 def config(server: HTTPTestServer, tmp_path: Path, **kw: object) -> FetchConfig:
     """Tiny timeouts and backoffs so the whole file runs in seconds."""
     base = dict(connect_timeout=2.0, read_timeout=0.5, retries=2, backoff=0.01,
-                backoff_max=2.0, per_host_rate=0, workers=3, cache_dir=str(tmp_path / "cache"),
+                backoff_max=2.0, rate=0, workers=3, cache_dir=str(tmp_path / "cache"),
                 allow_private=True, dual_base=server.base, archive_base=server.base)
     base.update(kw)
     return FetchConfig(**base)  # type: ignore[arg-type]
@@ -279,7 +279,7 @@ def test_rate_limiter_spaces_requests_per_host():
 def test_rate_limit_applies_to_real_requests(http_server, tmp_path):
     for i in range(4):
         http_server.route(f"/p{i}", body="<html><body><p>x</p></body></html>")
-    with Fetcher(config(http_server, tmp_path, per_host_rate=10.0)) as f:
+    with Fetcher(config(http_server, tmp_path, rate=10.0)) as f:
         t0 = time.monotonic()
         for i in range(4):
             f.get_page(http_server.url(f"/p{i}"))
