@@ -17,7 +17,8 @@ from corpus.report.page import link, page
 from corpus.stats import DocStats
 
 # meta keys shown in the header in this order; other scalar keys follow alphabetically
-_META_ORDER = ("title", "title_en", "en_title", "cn_url", "en_url", "source", "published")
+# ("title" is the page heading, so it is not repeated here)
+_META_ORDER = ("title_en", "en_title", "cn_url", "en_url", "source", "published")
 
 
 def bead_tags(bead: Bead, low_score: float) -> list[str]:
@@ -88,7 +89,7 @@ def render_bead(doc: AlignedDocument, k: int, bead: Bead, low_score: float) -> s
 
 def _meta(meta: dict[str, object]) -> str:
     keys = [k for k in _META_ORDER if k in meta]
-    keys += sorted(k for k in meta if k not in _META_ORDER)
+    keys += sorted(k for k in meta if k not in _META_ORDER and k != "title")
     rows = []
     for k in keys:
         v = meta[k]
