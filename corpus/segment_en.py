@@ -71,9 +71,10 @@ _CAMEL = re.compile(r"^[a-z]+[A-Z]")  # iPhone, eBay: lower-case words that star
 def boundaries(text: str) -> list[int]:
     """Return the offsets in ``text`` where a sentence ends (after its closing quotes)."""
     cuts = []
+    last = len(text.rstrip())
     for m in _CANDIDATE.finditer(text):
         end = m.end()
-        if end >= len(text.rstrip()):
+        if end >= last:
             break
         if _is_end(text, m.start(), m.group(), end):
             cuts.append(end)

@@ -32,6 +32,13 @@ _ATTRIBUTION_MAX = 20  # characters; 该家庭的律师伊藤女士问道 is 13
 _AFTER_VERB_MAX = 8  # 问另一名士兵: the verb's object, not a new clause
 _STOP = frozenset("。！？!?，,；;：:“‘「『\n")
 _MIN_TRAILING_CLAUSE = 3  # 他沉默了很久…… ends a sentence; 我……我不知道 does not
+_LOOK_BACK = 200  # characters an ellipsis looks back for its clause and an enumeration
+_STRAIGHT = frozenset("\"'")
+# The characters the scanner acts on; it skips everything else with one regex search.
+_INTERESTING = re.compile("[" + re.escape("".join(
+    _TERMINALS | _ELLIPSIS | set(_QUOTES) | _QUOTE_CLOSERS | _BRACKET_CLOSERS | _BOOK_OPEN
+    | _STRAIGHT | {"."})) + "]")
+_NEXT_CHAR = re.compile(r"\s*(\S?)")
 
 
 def _is_cjk(ch: str) -> bool:
@@ -44,7 +51,7 @@ def _dot_is_mark(text: str, i: int) -> bool:
         return True  # ASCII ellipsis: classified with the ellipses
     prev = text[i - 1] if i else ""
     j = i + 1
-    while j < len(text) and text[j] in _QUOTE_CLOSERS | {'"', "'"}:
+    while j < len(text) and (text[j] in _QUOTE_CLOSERS or text[j] in _STRAIGHT):
         j += 1
     nxt = text[j] if j < len(text) else ""
     if j > i + 1:  # “We tried. We failed.”随后…: an English quotation closed in Chinese text
@@ -67,10 +74,12 @@ class _Scanner:
         self.quotes: list[tuple[str, bool]] = []  # (closing char, introduced by a colon)
         self.book = 0
         self.cuts: list[int] = []
+        self.last = len(text.rstrip())  # a mark at or past this ends the paragraph
 
     def run(self) -> list[int]:
         text, i = self.text, 0
-        while i < len(text):
+        while m := _INTERESTING.search(text, i):
+            i = m.start()
             if _is_mark(text, i):
                 i = self._mark_run(i)
             else:
@@ -129,9 +138,9 @@ class _Scanner:
             else:
                 break
             j += 1
-        if j >= len(text.rstrip()) or in_book:
+        if j >= self.last or in_book:
             return j
-        nxt = text[j:].lstrip()[:1]
+        nxt = _NEXT_CHAR.match(text, j).group(1)
         if nxt in _CONTINUES:
             return j
         if not terminal and not (closed or bracket) and not self._trailing_off(i):
@@ -143,7 +152,8 @@ class _Scanner:
 
     def _trailing_off(self, i: int) -> bool:
         """Tell whether the ellipsis at ``i`` ends a clause rather than an enumeration."""
-        since = self.cuts[-1] if self.cuts else 0
+        # look back one sentence at most, and never far: keeps long runs linear
+        since = max(self.cuts[-1] if self.cuts else 0, i - _LOOK_BACK)
         start = i
         while start > since and self.text[start - 1] not in _CLAUSE_START:
             start -= 1
