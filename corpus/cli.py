@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
 from corpus import __version__
@@ -348,85 +349,6 @@ def _run_convert(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# --------------------------------------------------------------------------- report, evaluate
-
-def _add_report(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser(
-        "report", parents=[common],
-        help="write a side-by-side HTML view of aligned articles, with corpus statistics",
-        description="Read exports and write a static HTML report: index.html (corpus "
-        "statistics, plots, a sortable table of articles) and one page per article under "
-        "articles/ with the Chinese and English side by side, bead by bead. JSONL keeps "
-        "sentences and paragraph breaks; TSV and TMX work too, with less detail. The files "
-        "open from disk: no server, nothing loaded from the network.",
-    )
-    p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT",
-                   help="exported beads (.jsonl, .tsv, .tmx)")
-    p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR",
-                   help="folder to write the report into")
-    p.add_argument("--low-score", type=float, metavar="S",
-                   help="flag paired beads scoring below S (default 0.5)")
-    p.add_argument("--title", default="Aligned articles", help="title of the index page")
-    p.set_defaults(run=_run_report)
-
-
-def _run_report(args: argparse.Namespace) -> int:
-    from corpus.export.merge import read_records
-    from corpus.report import documents_from_records, write_report
-
-    docs = documents_from_records(r for path in args.inputs for r in read_records(path))
-    if not docs:
-        log.warning("no beads in %s; the report is empty", ", ".join(map(str, args.inputs)))
-    kw = {} if args.low_score is None else {"low_score": args.low_score}
-    print(write_report(docs, args.output, title=args.title, **kw))
-    return EXIT_OK
-
-
-def _add_evaluate(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from corpus.evaluate import Direction  # light: sacrebleu loads only when scoring
-
-    p = sub.add_parser(
-        "evaluate", parents=[common],
-        help="score MT output against the aligned pairs (BLEU, chrF, TER with sacrebleu)",
-        description="Score a machine translation of one side of the aligned pairs against the "
-        "other side: corpus-level BLEU, chrF and TER with their sacrebleu signatures, scores "
-        "per article, and the worst segments. Chinese targets are tokenised for Chinese. The "
-        "MT output has one line per pair of INPUT, in order (or one per pair with text on both "
-        "sides); pairs with an empty side are not scored.",
-    )
-    p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT",
-                   help="aligned pairs (.jsonl, .tsv, .tmx), in the order they were translated")
-    p.add_argument("--hyp", required=True, type=Path, metavar="FILE",
-                   help="MT output: one line per pair, or a .tsv/.jsonl with a hypothesis column")
-    p.add_argument("--column", metavar="C",
-                   help="hypothesis column: .tsv field number or header name (default: last "
-                   "field), .jsonl key (default: hypothesis, hyp, mt or translation)")
-    p.add_argument("-d", "--direction", choices=[d.value for d in Direction], default="zh-en",
-                   help="source-target: zh-en scores English output (default), en-zh Chinese")
-    p.add_argument("--min-score", type=float, metavar="S",
-                   help="score only pairs whose alignment score is at least S")
-    p.add_argument("--one-to-one", action="store_true", help="score only 1-1 beads")
-    p.add_argument("--worst", type=int, default=10, metavar="N",
-                   help="list the N segments with the lowest chrF (default 10)")
-    p.add_argument("--json", action="store_true",
-                   help="print everything as JSON, every segment's scores included")
-    p.set_defaults(run=_run_evaluate)
-
-
-def _run_evaluate(args: argparse.Namespace) -> int:
-    from corpus.evaluate import evaluate, format_evaluation, read_hypotheses
-    from corpus.export.merge import read_records
-
-    pairs = [r.pair for path in args.inputs for r in read_records(path)]
-    ev = evaluate(pairs, read_hypotheses(args.hyp, column=args.column), args.direction,
-                  min_score=args.min_score, one_to_one=args.one_to_one)
-    if args.json:
-        _print_json(ev.to_dict())
-    else:
-        print(format_evaluation(ev, worst=args.worst))
-    return EXIT_OK
-
-
 # --------------------------------------------------------------------------- build
 
 
@@ -521,6 +443,79 @@ def _run_fetch(args: argparse.Namespace) -> int:
     return EXIT_FAILED_ITEMS if failed else EXIT_OK
 
 
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2024-06-21") from err
+
+
+def _formats(text: str) -> tuple[ExportFormat, ...]:
+    try:
+        return tuple(ExportFormat(f.strip().lower()) for f in text.split(",") if f.strip())
+    except ValueError as err:
+        known = ",".join(f.value for f in ExportFormat)
+        raise argparse.ArgumentTypeError(f"{err}; choose from {known}") from err
+
+
+def _add_build(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "build", parents=[common],
+        help="seeds in, aligned corpus out: fetch, extract, segment, align, export",
+        description="Run every stage for every seed: read the seed, get the English original "
+        "(cache first, then the page, the bilingual page, a web archive, or your file), split "
+        "both sides into sentences, align them, and write per-article TMX/TSV/JSONL, "
+        "corpus-wide merged files, an HTML report and manifest.json. Reruns skip articles "
+        "whose outputs are complete and whose inputs and settings are unchanged. One article "
+        "failing never stops the batch; the exit code is 1 when any failed.",
+    )
+    p.add_argument("seeds", nargs="*", type=Path, default=[Path("seeds")], metavar="SEEDS",
+                   help="seed files or folders (default: seeds/)")
+    p.add_argument("-o", "--outdir", type=Path, default=Path("aligned"),
+                   help="output folder (default: aligned/)")
+    g = p.add_argument_group("what to run")
+    g.add_argument("--force", action="store_true", help="redo articles that are up to date")
+    g.add_argument("--only-fetch", action="store_true",
+                   help="fetch and cache the English originals; align and write nothing")
+    g.add_argument("--limit", type=int, metavar="N", help="build at most N articles (id order)")
+    g.add_argument("--since", type=_date, metavar="DATE",
+                   help="only articles published on or after DATE (YYYY-MM-DD)")
+    g.add_argument("--model", default="use",
+                   help="sentence encoder: use (default, offline), labse, or a "
+                   "sentence-transformers model name or local path")
+    g.add_argument("--format", dest="formats", type=_formats, default=None, metavar="LIST",
+                   help="output formats, comma-separated (default: tmx,tsv,jsonl)")
+    g.add_argument("--no-report", action="store_true", help="do not write the HTML report")
+    g.add_argument("--header", action="store_true", help="TSV: write a header line")
+    add_fetch_options(p)
+    add_filter_options(p)
+    p.set_defaults(run=_run_build)
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from corpus.config import BuildConfig
+    from corpus.pipeline import build, format_summary
+    from corpus.progress import ProgressBars, progress_enabled
+
+    export = export_config_from_args(args)
+    if args.formats:
+        export = replace(export, formats=args.formats)
+    config = BuildConfig(
+        outdir=str(args.outdir), model=args.model, force=args.force, only_fetch=args.only_fetch,
+        limit=args.limit, since=args.since, report=not args.no_report,
+        fetch=fetch_config_from_args(args), export=export,
+    )
+    with ProgressBars(enabled=progress_enabled(args.quiet)) as bars:
+        result = build(args.seeds, config, progress=bars.update)
+    print(format_summary(result.summary), file=sys.stderr)
+    for rec in result.failed:
+        print(f"FAILED\t{rec.key}\t{rec.stage}\t{rec.reason}", file=sys.stderr)
+    print(f"manifest: {args.outdir / 'manifest.json'}", file=sys.stderr)
+    return EXIT_FAILED_ITEMS if result.failed else EXIT_OK
+
+
 # --------------------------------------------------------------------------- split
 
 def _add_split(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -560,6 +555,85 @@ def _run_split(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- report, evaluate
+
+def _add_report(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "report", parents=[common],
+        help="write a side-by-side HTML view of aligned articles, with corpus statistics",
+        description="Read exports and write a static HTML report: index.html (corpus "
+        "statistics, plots, a sortable table of articles) and one page per article under "
+        "articles/ with the Chinese and English side by side, bead by bead. JSONL keeps "
+        "sentences and paragraph breaks; TSV and TMX work too, with less detail. The files "
+        "open from disk: no server, nothing loaded from the network.",
+    )
+    p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT",
+                   help="exported beads (.jsonl, .tsv, .tmx)")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR",
+                   help="folder to write the report into")
+    p.add_argument("--low-score", type=float, metavar="S",
+                   help="flag paired beads scoring below S (default 0.5)")
+    p.add_argument("--title", default="Aligned articles", help="title of the index page")
+    p.set_defaults(run=_run_report)
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from corpus.export.merge import read_records
+    from corpus.report import documents_from_records, write_report
+
+    docs = documents_from_records(r for path in args.inputs for r in read_records(path))
+    if not docs:
+        log.warning("no beads in %s; the report is empty", ", ".join(map(str, args.inputs)))
+    kw = {} if args.low_score is None else {"low_score": args.low_score}
+    print(write_report(docs, args.output, title=args.title, **kw))
+    return EXIT_OK
+
+
+def _add_evaluate(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from corpus.evaluate import Direction  # light: sacrebleu loads only when scoring
+
+    p = sub.add_parser(
+        "evaluate", parents=[common],
+        help="score MT output against the aligned pairs (BLEU, chrF, TER with sacrebleu)",
+        description="Score a machine translation of one side of the aligned pairs against the "
+        "other side: corpus-level BLEU, chrF and TER with their sacrebleu signatures, scores "
+        "per article, and the worst segments. Chinese targets are tokenised for Chinese. The "
+        "MT output has one line per pair of INPUT, in order (or one per pair with text on both "
+        "sides); pairs with an empty side are not scored.",
+    )
+    p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT",
+                   help="aligned pairs (.jsonl, .tsv, .tmx), in the order they were translated")
+    p.add_argument("--hyp", required=True, type=Path, metavar="FILE",
+                   help="MT output: one line per pair, or a .tsv/.jsonl with a hypothesis column")
+    p.add_argument("--column", metavar="C",
+                   help="hypothesis column: .tsv field number or header name (default: last "
+                   "field), .jsonl key (default: hypothesis, hyp, mt or translation)")
+    p.add_argument("-d", "--direction", choices=[d.value for d in Direction], default="zh-en",
+                   help="source-target: zh-en scores English output (default), en-zh Chinese")
+    p.add_argument("--min-score", type=float, metavar="S",
+                   help="score only pairs whose alignment score is at least S")
+    p.add_argument("--one-to-one", action="store_true", help="score only 1-1 beads")
+    p.add_argument("--worst", type=int, default=10, metavar="N",
+                   help="list the N segments with the lowest chrF (default 10)")
+    p.add_argument("--json", action="store_true",
+                   help="print everything as JSON, every segment's scores included")
+    p.set_defaults(run=_run_evaluate)
+
+
+def _run_evaluate(args: argparse.Namespace) -> int:
+    from corpus.evaluate import evaluate, format_evaluation, read_hypotheses
+    from corpus.export.merge import read_records
+
+    pairs = [r.pair for path in args.inputs for r in read_records(path)]
+    ev = evaluate(pairs, read_hypotheses(args.hyp, column=args.column), args.direction,
+                  min_score=args.min_score, one_to_one=args.one_to_one)
+    if args.json:
+        _print_json(ev.to_dict())
+    else:
+        print(format_evaluation(ev, worst=args.worst))
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- main
 
 _COMMANDS: list[Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]] = [
@@ -569,9 +643,10 @@ _COMMANDS: list[Callable[[argparse._SubParsersAction, argparse.ArgumentParser], 
     _add_align,
     _add_score,
     _add_convert,
+    _add_build,
+    _add_split,
     _add_report,
     _add_evaluate,
-    _add_split,
 ]
 
 

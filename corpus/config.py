@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, fields
+from datetime import date
 from typing import Any
 
 from corpus.errors import ConfigError
@@ -100,6 +101,27 @@ class SegmentConfig:
 
 # --- align -------------------------------------------------------------------------------
 # <!-- config: align -->
+@dataclass(frozen=True, slots=True)
+class AlignConfig:
+    """Settings of the aligner (corpus.align); the defaults are the measured ones."""
+
+    max_align: int = 5  # most sentences in one bead, both sides together (1-4 … 4-1)
+    skip: float = -0.1  # score of a 0-1 or 1-0 bead, per sentence
+    band: int = 8  # half-width (sentences) of the search band around the first-pass path
+    margin: bool = True  # score a pairing against its neighbouring pairings
+    length_penalty: bool = True  # penalise beads whose character lengths disagree
+    paragraph_weight: float = 0.2  # soft paragraph anchors, when paragraph ids are given
+
+    def __post_init__(self) -> None:
+        if self.max_align < 2:
+            raise ConfigError(f"align.max_align must be at least 2 (1-1 beads), not {self.max_align}")
+        if self.band < 1:
+            raise ConfigError(f"align.band must be at least 1, not {self.band}")
+        if self.skip > 0:
+            raise ConfigError(f"align.skip must be zero or negative, not {self.skip}")
+        if self.paragraph_weight < 0:
+            raise ConfigError("align.paragraph_weight must be zero or positive")
+
 
 # --- export ------------------------------------------------------------------------------
 # <!-- config: export -->
@@ -180,4 +202,28 @@ class ExportConfig:
 
 # --- build -------------------------------------------------------------------------------
 # <!-- config: build -->
+@dataclass(frozen=True, slots=True)
+class BuildConfig:
+    """Everything `corpus build` needs: where to write, what to redo, and each stage's config."""
+
+    outdir: str = "aligned"
+    model: str = "use"  # encoder name (corpus.embed registry) or a local model path
+    force: bool = False  # redo articles even when their outputs are current
+    only_fetch: bool = False  # fetch and cache the English originals, align nothing
+    limit: int | None = None  # build at most this many articles (in id order)
+    since: date | None = None  # only articles published on or after this day
+    report: bool = True  # write the side-by-side HTML report next to the corpus
+    # An alignment that pairs fewer of the Chinese sentences than this is refused: the
+    # English text is then almost surely the wrong page (news translations pair 80-100%).
+    min_coverage: float = 0.3
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    segment: SegmentConfig = field(default_factory=lambda: SegmentConfig())
+    align: AlignConfig = field(default_factory=lambda: AlignConfig())
+    export: ExportConfig = field(default_factory=ExportConfig)
+
+    def __post_init__(self) -> None:
+        if self.limit is not None and self.limit < 1:
+            raise ConfigError(f"build: --limit must be 1 or more, not {self.limit}")
+        if not 0 <= self.min_coverage <= 1:
+            raise ConfigError(f"build: min_coverage must lie in [0, 1], not {self.min_coverage}")
 

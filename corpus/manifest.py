@@ -1,0 +1,100 @@
+"""The build manifest: per-article status, counts and provenance, written atomically.
+
+``aligned/manifest.json`` is the record of a build. It says, for every seed, whether
+its article is done, skipped or failed (with the reason and the stage), where its
+English text came from, what was counted, and with which settings it was produced;
+a rerun reads it to skip articles that are complete and unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from corpus.export.common import atomic_write
+
+log = logging.getLogger(__name__)
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_VERSION = 1
+
+
+class Status:
+    """The three outcomes an article can have (plain strings in JSON)."""
+
+    DONE = "done"
+    SKIPPED = "skipped"  # nothing to align: no English original known
+    FAILED = "failed"
+
+
+@dataclass(slots=True)
+class ArticleRecord:
+    """What the manifest says about one article (or one seed that could not be read)."""
+
+    key: str  # the article id, or the seed path when the seed could not be parsed
+    status: str
+    reason: str = ""
+    stage: str = ""  # the stage that failed: seed, fetch, extract, segment, align, export
+    seed: str | None = None
+    cn_url: str | None = None
+    en_url: str | None = None
+    source: str | None = None  # which source served the English text
+    attempts: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[str, Any] = field(default_factory=dict)
+    mean_score: float | None = None
+    outputs: dict[str, str] = field(default_factory=dict)  # format -> file name in outdir
+    input_hash: str = ""  # seed bytes + settings; unchanged means the outputs are current
+    finished: str = ""  # ISO time
+    seconds: dict[str, float] = field(default_factory=dict)  # time per stage
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ArticleRecord:
+        known = set(cls.__slots__)  # type: ignore[attr-defined]
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+
+@dataclass(slots=True)
+class Manifest:
+    """All article records plus the run's provenance."""
+
+    provenance: dict[str, Any] = field(default_factory=dict)
+    articles: dict[str, ArticleRecord] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "manifest_version": MANIFEST_VERSION,
+            "provenance": self.provenance,
+            "summary": self.summary,
+            "articles": [self.articles[k].to_dict() for k in sorted(self.articles)],
+        }
+
+    @classmethod
+    def load(cls, path: Path) -> Manifest:
+        """Read a manifest; a missing or unreadable one gives an empty manifest (and a log line)."""
+        if not path.exists():
+            return cls()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            records = [ArticleRecord.from_dict(d) for d in data.get("articles", [])]
+        except (OSError, ValueError, TypeError, AttributeError) as err:
+            log.warning("%s is unreadable (%s); starting a fresh manifest", path, err)
+            return cls()
+        return cls(
+            provenance=data.get("provenance", {}),
+            articles={r.key: r for r in records},
+            summary=data.get("summary", {}),
+        )
+
+    def save(self, path: Path) -> None:
+        """Write the manifest atomically: a reader never sees half of it."""
+        with atomic_write(path) as fh:
+            json.dump(self.to_dict(), fh, ensure_ascii=False, indent=2)
+            fh.write("\n")
+

@@ -1,0 +1,413 @@
+"""`corpus build`: seeds in, aligned corpus out — batch, resumable, observable.
+
+For every seed: read it, get the English original (cache, fallbacks), segment both
+sides, align, and write per-article files; then merge them into corpus-wide files
+and record everything in ``manifest.json``. One article failing never stops the
+batch. Each article's files are written atomically and only then recorded as done,
+so a run killed at any moment and run again ends exactly where an uninterrupted
+run would have.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from corpus import __version__
+from corpus.config import BuildConfig, to_dict
+from corpus.errors import AlignError, CorpusError, ExtractError, SeedError
+from corpus.manifest import MANIFEST_NAME, ArticleRecord, Manifest, Status
+from corpus.model import AlignedDocument, Article, EnglishText
+from corpus.seeds import SeedBatch, read_seeds
+
+log = logging.getLogger(__name__)
+
+STAGES = ("seeds", "fetch", "segment", "align", "export", "merge")
+CORPUS_STEM = "corpus"
+
+
+@dataclass(slots=True)
+class BuildResult:
+    """What a build did: the manifest records and the time per stage."""
+
+    outdir: Path
+    records: list[ArticleRecord]
+    seconds: dict[str, float] = field(default_factory=dict)
+    pairs_written: int = 0  # beads in the corpus-wide files, after filters
+    merged: dict[str, str] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[ArticleRecord]:
+        return [r for r in self.records if r.status == Status.FAILED]
+
+    def counts(self) -> Counter[str]:
+        return Counter(r.status for r in self.records)
+
+
+# A progress hook: (stage, done, total). The CLI turns it into progress bars.
+Progress = Callable[[str, int, int | None], None]
+
+
+def _no_progress(stage: str, done: int, total: int | None) -> None:
+    return None
+
+
+def settings_signature(config: BuildConfig) -> dict[str, Any]:
+    """The settings that change what an article's outputs contain (resume compares these)."""
+    return {
+        "toolkit": __version__,
+        "model": config.model,
+        "segment": to_dict(config.segment),
+        "align": to_dict(config.align),
+        "export": to_dict(config.export),
+    }
+
+
+def _input_hash(article: Article, signature: dict[str, Any]) -> str:
+    h = hashlib.sha256()
+    h.update(json.dumps(article.to_dict() | {"seed_path": None}, sort_keys=True,
+                        ensure_ascii=False).encode())
+    h.update(json.dumps(signature, sort_keys=True).encode())
+    return h.hexdigest()[:20]
+
+
+def _select(batch: SeedBatch, config: BuildConfig) -> list[Article]:
+    arts = batch.articles
+    if config.since is not None:
+        since: date = config.since
+        arts = [a for a in arts if a.published is None or a.published.date() >= since]
+    arts.sort(key=lambda a: a.id)
+    if config.limit is not None:
+        arts = arts[: config.limit]
+    return arts
+
+
+def _record_base(article: Article, input_hash: str) -> ArticleRecord:
+    return ArticleRecord(
+        key=article.id, status=Status.FAILED, seed=article.seed_path, cn_url=article.cn_url,
+        en_url=article.en_url, input_hash=input_hash,
+        counts={"zh_paragraphs": len(article.paragraphs)},
+    )
+
+
+def _is_current(rec: ArticleRecord | None, input_hash: str, outdir: Path) -> bool:
+    return (
+        rec is not None and rec.status == Status.DONE and rec.input_hash == input_hash
+        and bool(rec.outputs) and all((outdir / f).is_file() for f in rec.outputs.values())
+    )
+
+
+def build(seed_paths: Iterable[str | Path], config: BuildConfig,
+          progress: Progress = _no_progress) -> BuildResult:
+    """Run every stage for every seed under ``seed_paths`` and write ``config.outdir``."""
+    from corpus.fetch import Fetcher
+
+    outdir = Path(config.outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    manifest_path = outdir / MANIFEST_NAME
+    old = Manifest.load(manifest_path)
+    signature = settings_signature(config)
+    manifest = Manifest(provenance={
+        "toolkit": f"corpus {__version__}",
+        "settings": signature,
+        "fetch": {k: v for k, v in to_dict(config.fetch).items()
+                  if k in {"user_agent", "offline", "refresh", "per_host_rate"}},
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+    })
+    seconds: Counter[str] = Counter()
+
+    t0 = time.perf_counter()
+    batch = read_seeds(seed_paths)
+    seconds["seeds"] += time.perf_counter() - t0
+    for f in batch.failures:
+        manifest.articles[f.path] = ArticleRecord(key=f.path, seed=f.path, status=Status.FAILED,
+                                                  stage="seeds", reason=f.reason)
+    articles = _select(batch, config)
+    if not articles and not batch.failures:
+        raise SeedError(f"no seed documents found in {', '.join(map(str, seed_paths))}; put "
+                        "cn.nytimes.com exports there (see the README, 'Seed documents')")
+    log.info("%d articles to build (%d seeds unreadable)", len(articles), len(batch.failures))
+
+    todo: list[Article] = []
+    for art in articles:
+        h = _input_hash(art, signature)
+        prev = old.articles.get(art.id)
+        if not config.force and not config.only_fetch and _is_current(prev, h, outdir):
+            manifest.articles[art.id] = prev  # type: ignore[assignment]
+            continue
+        manifest.articles[art.id] = _record_base(art, h)
+        todo.append(art)
+    log.info("%d up to date, %d to do", len(articles) - len(todo), len(todo))
+    manifest.save(manifest_path)
+
+    aligner = _Aligner(config)
+    done = 0
+    progress("articles", 0, len(todo))
+    with Fetcher(config.fetch) as fetcher:
+        for art, got, fetch_s in _fetch_all(fetcher, todo):
+            rec = manifest.articles[art.id]
+            rec.seconds["fetch"] = round(fetch_s, 3)
+            seconds["fetch"] += fetch_s
+            if isinstance(got, CorpusError):
+                _fail(rec, got, art)
+            else:
+                _note_source(rec, got)
+                if config.only_fetch:
+                    rec.status, rec.reason = Status.SKIPPED, "--only-fetch: fetched, not aligned"
+                else:
+                    _align_and_write(art, got, rec, aligner, outdir, config, seconds)
+            rec.finished = datetime.now(UTC).isoformat(timespec="seconds")
+            manifest.save(manifest_path)  # after the files: a record never points at nothing
+            done += 1
+            progress("articles", done, len(todo))
+
+    t0 = time.perf_counter()
+    done_ids = sorted(k for k, r in manifest.articles.items() if r.status == Status.DONE)
+    merged, pairs = ({}, 0) if config.only_fetch else merge_corpus(done_ids, outdir, config)
+    seconds["merge"] += time.perf_counter() - t0
+    if config.report and not config.only_fetch:
+        t0 = time.perf_counter()
+        merged["report"] = str(write_corpus_report(done_ids, outdir).relative_to(outdir))
+        seconds["report"] += time.perf_counter() - t0
+    if aligner.encoder_seconds:
+        seconds["model load"] = aligner.encoder_seconds
+    result = BuildResult(outdir, [manifest.articles[k] for k in sorted(manifest.articles)],
+                         {k: round(v, 3) for k, v in seconds.items()}, pairs, merged)
+    manifest.summary = result.summary = summarize(result)
+    manifest.save(manifest_path)
+    return result
+
+
+def _fetch_all(fetcher: Any, todo: list[Article]
+               ) -> Iterator[tuple[Article, EnglishText | CorpusError, float]]:
+    """Yield (article, English text or error, seconds) as fetches complete.
+
+    The fetcher runs its worker pool in the background, so alignment of one article
+    overlaps with fetching the next ones.
+    """
+    last = time.perf_counter()
+    for art, got in fetcher.fetch_many(todo):
+        now = time.perf_counter()
+        yield art, got, now - last
+        last = time.perf_counter()
+
+
+def _note_source(rec: ArticleRecord, eng: EnglishText) -> None:
+    rec.source = eng.source.value
+    rec.attempts = [{"source": a.source.value, "url": a.url, "ok": a.ok, "reason": a.reason}
+                    for a in eng.attempts]
+    rec.counts["en_paragraphs"] = len(eng.paragraphs)
+
+
+def _fail(rec: ArticleRecord, err: CorpusError, art: Article) -> None:
+    attempts = getattr(err, "attempts", None)
+    if attempts:
+        rec.attempts = [{"source": a.source.value, "url": a.url, "ok": a.ok, "reason": a.reason}
+                        for a in attempts]
+    if art.en_url is None and not rec.attempts:
+        rec.status, rec.stage = Status.SKIPPED, "fetch"
+        rec.reason = art.en_url_problem or "no English original"
+        return
+    rec.status = Status.FAILED
+    rec.stage = _stage_of(err)
+    rec.reason = err.message
+    log.warning("%s: %s", art.id, err.message)
+
+
+def _stage_of(err: CorpusError) -> str:
+    if isinstance(err, ExtractError):
+        return "extract"
+    if isinstance(err, AlignError):
+        return "align"
+    name = type(err).__module__.rsplit(".", 1)[-1]
+    return {"fetch": "fetch", "segment": "segment", "export": "export"}.get(name, "fetch")
+
+
+class _Aligner:
+    """Loads the encoder on first use (not for --only-fetch or all-failed runs) and keeps it."""
+
+    def __init__(self, config: BuildConfig) -> None:
+        self.config = config
+        self._encoder: Any = None
+        self.encoder_seconds = 0.0
+
+    @property
+    def encoder(self) -> Any:
+        if self._encoder is None:
+            from corpus.embed import load_encoder
+
+            t0 = time.perf_counter()
+            encoder = load_encoder(self.config.model)
+            load = getattr(encoder, "load", None)
+            if callable(load):  # load now, so the time shows as model load, not align
+                load()
+            self._encoder = encoder
+            self.encoder_seconds = time.perf_counter() - t0
+        return self._encoder
+
+
+def _align_and_write(art: Article, eng: EnglishText, rec: ArticleRecord, aligner: _Aligner,
+                     outdir: Path, config: BuildConfig, seconds: Counter[str]) -> None:
+    from corpus.align import align_sentences
+    from corpus.segment import split_paragraphs
+
+    stage = "align"
+    marks: list[float] = []
+    try:
+        encoder = aligner.encoder  # loads the model on first use; counted as "model load"
+        stage = "segment"
+        marks.append(time.perf_counter())
+        zh = split_paragraphs(art.paragraphs, "zh")
+        en = split_paragraphs(eng.paragraphs, "en")
+        stage = "align"
+        marks.append(time.perf_counter())
+        alignment = align_sentences(zh, en, encoder, config.align)
+        doc = AlignedDocument(art.id, zh, en, alignment, meta=_doc_meta(art, eng))
+        _check_alignment(doc, config)
+        marks.append(time.perf_counter())
+        stage = "export"
+        rec.outputs = export_article(doc, outdir, config)
+    except CorpusError as err:
+        rec.status, rec.stage, rec.reason = Status.FAILED, stage, err.message
+        log.warning("%s: %s failed: %s", art.id, stage, err.message)
+        return
+    finally:
+        marks.append(time.perf_counter())
+        for name, a, b in zip(("segment", "align", "export"), marks, marks[1:], strict=False):
+            rec.seconds[name] = round(b - a, 3)
+            seconds[name] += b - a
+    kinds = Counter(b.kind for b in alignment.beads)
+    scored = [b.score for b in alignment.beads if b.zh and b.en]
+    rec.counts.update({
+        "zh_sentences": len(zh), "en_sentences": len(en), "beads": dict(sorted(kinds.items())),
+        "pairs": len(scored),
+    })
+    rec.mean_score = round(sum(scored) / len(scored), 4) if scored else None
+    rec.status, rec.stage, rec.reason = Status.DONE, "", ""
+
+
+BEADS_DIR = "beads"  # every bead of every article, unfiltered: what merge and report read
+
+
+def _beads_path(outdir: Path, article_id: str) -> Path:
+    return outdir / BEADS_DIR / f"{article_id}.jsonl"
+
+
+def export_article(doc: AlignedDocument, outdir: Path, config: BuildConfig) -> dict[str, str]:
+    """Write one article's files; return {format: path relative to outdir}.
+
+    ``beads/<id>.jsonl`` holds every bead unfiltered; the per-article files in the chosen
+    formats are made from it with the filters applied, the same way the merge is.
+    """
+    from corpus.export.jsonl import write_jsonl
+    from corpus.export.merge import merge
+
+    beads = _beads_path(outdir, doc.article_id)
+    beads.parent.mkdir(parents=True, exist_ok=True)
+    write_jsonl([doc], beads)
+    outputs = {"beads": str(beads.relative_to(outdir))}
+    for fmt in config.export.formats:
+        path = outdir / f"{doc.article_id}.{fmt.value}"
+        merge([beads], path, config.export, output_format=fmt)
+        outputs[fmt.value] = path.name
+    return outputs
+
+
+def merge_corpus(article_ids: list[str], outdir: Path, config: BuildConfig
+                 ) -> tuple[dict[str, str], int]:
+    """Write the corpus-wide files from the articles' bead files, in article id order.
+
+    Returns the files written and the number of beads kept after filters.
+    """
+    from corpus.export.merge import merge
+
+    inputs = [_beads_path(outdir, a) for a in article_ids]
+    files: dict[str, str] = {}
+    kept = 0
+    for fmt in config.export.formats:
+        path = outdir / f"{config.export.corpus_name}.{fmt.value}"
+        kept = merge(inputs, path, config.export, output_format=fmt).kept
+        files[fmt.value] = path.name
+    return files, kept
+
+
+def write_corpus_report(article_ids: list[str], outdir: Path) -> Path:
+    """Write the side-by-side HTML report of the done articles under ``outdir/report``."""
+    from corpus.export.jsonl import read_jsonl_records
+    from corpus.report import documents_from_records, write_report
+
+    records = [r for a in article_ids for r in read_jsonl_records(_beads_path(outdir, a))]
+    return write_report(documents_from_records(records), outdir / "report")
+
+
+def _doc_meta(art: Article, eng: EnglishText) -> dict[str, Any]:
+    return {
+        "title_zh": art.title, "title_en": eng.title, "cn_url": art.cn_url,
+        "en_url": eng.final_url or eng.url or art.en_url, "source": eng.source.value,
+        "published": art.published.isoformat() if art.published else None,
+    }
+
+
+def _check_alignment(doc: AlignedDocument, config: BuildConfig) -> None:
+    """Refuse an alignment that matched almost nothing: the English is likely the wrong text."""
+    if not doc.zh or not doc.en:
+        raise AlignError("nothing to align: one side has no sentences", article_id=doc.article_id)
+    matched = sum(len(b.zh) for b in doc.alignment.beads if b.zh and b.en)
+    coverage = matched / len(doc.zh)
+    if coverage < config.min_coverage:
+        raise AlignError(
+            f"only {coverage:.0%} of the Chinese sentences found an English counterpart "
+            f"(minimum {config.min_coverage:.0%}): the English text is probably not this "
+            "article's original; check the source in the manifest or pass --original",
+            article_id=doc.article_id)
+
+
+def summarize(result: BuildResult) -> dict[str, Any]:
+    """A JSON-ready summary: counts by status, failures by reason, pairs, time per stage."""
+    counts = result.counts()
+    reasons = Counter(f"{r.stage}: {_reason_class(r.reason)}" for r in result.failed)
+    sources = Counter(r.source for r in result.records if r.status == Status.DONE and r.source)
+    return {
+        "articles": len(result.records),
+        "done": counts.get(Status.DONE, 0),
+        "skipped": counts.get(Status.SKIPPED, 0),
+        "failed": counts.get(Status.FAILED, 0),
+        "failed_by_reason": dict(reasons.most_common()),
+        "sources": dict(sources.most_common()),
+        "pairs_written": result.pairs_written,
+        "seconds": result.seconds,
+        "merged": result.merged,
+    }
+
+
+def _reason_class(reason: str) -> str:
+    """Group similar reasons (the URL or id after a colon varies)."""
+    return reason.split(";")[0][:80]
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    """Render the summary as the table the CLI prints at the end of a build."""
+    lines = [
+        f"articles   {summary['articles']:>6}",
+        f"  done     {summary['done']:>6}",
+        f"  skipped  {summary['skipped']:>6}",
+        f"  failed   {summary['failed']:>6}",
+    ]
+    for reason, n in summary["failed_by_reason"].items():
+        lines.append(f"    {n:>4}  {reason}")
+    if summary["sources"]:
+        lines.append("sources    " + ", ".join(f"{k} {v}" for k, v in summary["sources"].items()))
+    lines.append(f"pairs      {summary['pairs_written']:>6}")
+    secs = summary["seconds"]
+    if secs:
+        lines.append("time (s)   " + ", ".join(f"{k} {v:.1f}" for k, v in secs.items()))
+    return "\n".join(lines)

@@ -1,0 +1,222 @@
+"""End to end: `corpus build` over seeds the project wrote, English pages served on 127.0.0.1.
+
+The pages carry boilerplate around the article; the translations drop, add, merge and
+split sentences; one original is paywalled and comes from the bilingual page instead.
+The aligned pairs are checked against a gold alignment written by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from corpus.cli import main
+from corpus.config import BuildConfig, FetchConfig
+from corpus.export.jsonl import read_jsonl_records
+from corpus.pipeline import build
+from tests.httpserver import HTTPTestServer, Reply
+
+DATA = Path(__file__).parent / "data" / "build"
+ROUTES = {
+    "/2024/02/29/us/river-cleanup.html": "river.html",
+    "/2024/03/14/business/chip-factory-arizona.html": "chips.html",
+    "/2024/04/01/world/asia/taipei-night-market.html": "market-paywall.html",
+    "/asia-pacific/20240402/night-market/dual/": "market-dual.html",
+}
+IDS = ["20240301-river-cleanup", "20240315-chip-factory", "20240402-night-market"]
+GOLD = {
+    "20240301-river-cleanup": "gold-river.json",
+    "20240315-chip-factory": "gold-chips.json",
+    "20240402-night-market": "gold-market.json",
+}
+
+
+def _serve_site(server: HTTPTestServer) -> None:
+    for path, name in ROUTES.items():
+        server.route(path, body=(DATA / "site" / name).read_bytes())
+    server.route("/wayback/available", body='{"archived_snapshots": {}}',
+                 content_type="application/json")
+
+
+def _write_seeds(folder: Path, base: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for seed in sorted((DATA / "seeds").glob("*.txt")):
+        text = seed.read_text(encoding="utf-8").replace("{{BASE}}", base)
+        (folder / seed.name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def _config(tmp_path: Path, base: str, **kw: object) -> BuildConfig:
+    fetch = FetchConfig(cache_dir=str(tmp_path / "cache"), allow_private=True, rate=0,
+                        retries=0, backoff=0.01, dual_base=base, archive_base=base)
+    return BuildConfig(outdir=str(tmp_path / "aligned"), fetch=fetch, **kw)  # type: ignore[arg-type]
+
+
+def _fetch_args(tmp_path: Path, base: str) -> list[str]:
+    return ["--cache-dir", str(tmp_path / "cache"), "--allow-private", "--rate", "0",
+            "--dual-base", base, "--archive-base", base]
+
+
+@pytest.fixture
+def site(tmp_path, http_server):
+    _serve_site(http_server)
+    seeds = _write_seeds(tmp_path / "seeds", http_server.base)
+    return seeds, http_server
+
+
+def _beads(outdir: Path, article_id: str) -> set[tuple[tuple[str, ...], tuple[str, ...]]]:
+    recs = read_jsonl_records(outdir / "beads" / f"{article_id}.jsonl")
+    return {(r.zh_sents, r.en_sents) for r in recs}
+
+
+def _gold(article_id: str) -> set[tuple[tuple[str, ...], tuple[str, ...]]]:
+    rows = json.loads((DATA / GOLD[article_id]).read_text(encoding="utf-8"))
+    return {(tuple(zh), tuple(en)) for zh, en in rows}
+
+
+def test_build_end_to_end_against_gold(site, tmp_path):
+    seeds, server = site
+    result = build([seeds], _config(tmp_path, server.base))
+    out = tmp_path / "aligned"
+    assert [r.key for r in result.records] == IDS
+    assert [r.status for r in result.records] == ["done"] * 3, [r.reason for r in result.records]
+    by_id = {r.key: r for r in result.records}
+    assert by_id["20240301-river-cleanup"].source == "original"
+    market = by_id["20240402-night-market"]
+    assert market.source == "dual"
+    assert market.attempts[0]["source"] == "original" and not market.attempts[0]["ok"]
+
+    hits = total = gold_n = 0
+    for art_id in IDS:
+        pred, gold = _beads(out, art_id), _gold(art_id)
+        hits += len(pred & gold)
+        total += len(pred)
+        gold_n += len(gold)
+    precision, recall = hits / total, hits / gold_n
+    f1 = 2 * precision * recall / (precision + recall)
+    assert f1 >= 0.9, (precision, recall)
+    # the hard beads: a 1-2 split, a 2-1 merge, an added note, a dropped sentence
+    chips = _beads(out, "20240315-chip-factory")
+    assert (("工厂预计将雇用约3000名工人。", "市长卡洛斯·维加说，这是该市历史上最大的一笔投资。"),
+            ("The factory is expected to employ about 3,000 workers, which Mayor Carlos Vega "
+             "called the largest investment in the city's history.",)) in chips
+    assert any(zh and zh[0].startswith("（编者注") and not en for zh, en in chips)
+    river = _beads(out, "20240301-river-cleanup")
+    assert ((), ("The mill's owners declined to comment for this article.",)) in river
+    # no boilerplate reached the corpus
+    corpus_tsv = (out / "corpus.tsv").read_text(encoding="utf-8")
+    for junk in ("Advertisement", "Sign up", "contributed reporting", "print on", "Subscribe"):
+        assert junk not in corpus_tsv
+
+    for art_id in IDS:
+        for ext in ("tmx", "tsv", "jsonl"):
+            assert (out / f"{art_id}.{ext}").is_file()
+    for ext in ("tmx", "tsv", "jsonl"):
+        assert (out / f"corpus.{ext}").is_file()
+    assert (out / "report" / "index.html").is_file()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["summary"]["done"] == 3 and manifest["summary"]["failed"] == 0
+    assert manifest["provenance"]["settings"]["model"] == "use"
+    assert "align" in manifest["provenance"]["settings"]
+    rec = manifest["articles"][0]
+    assert rec["counts"]["zh_sentences"] == 11 and rec["counts"]["en_sentences"] == 12
+    assert sum(rec["counts"]["beads"].values()) == len(_beads(out, rec["key"]))
+    assert 0 < rec["mean_score"] <= 1
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_rerun_skips_up_to_date_articles_and_fetches_nothing(site, tmp_path):
+    seeds, server = site
+    config = _config(tmp_path, server.base)
+    build([seeds], config)
+    first = (tmp_path / "aligned" / "corpus.tsv").read_bytes()
+    n_requests = len(server.requests)
+    again = build([seeds], config)
+    assert len(server.requests) == n_requests  # cache and manifest: nothing asked again
+    assert [r.status for r in again.records] == ["done"] * 3
+    assert "fetch" not in again.seconds and "align" not in again.seconds
+    assert (tmp_path / "aligned" / "corpus.tsv").read_bytes() == first
+    forced = build([seeds], replace(config, force=True))
+    # --force realigns from the cache; only the paywalled original (never cached, since it
+    # was not the article) is asked again before its bilingual page comes from the cache
+    asked = [r.route for r in server.requests[n_requests:]]
+    assert asked == ["/2024/04/01/world/asia/taipei-night-market.html"]
+    assert forced.seconds.get("align", 0) > 0
+    assert (tmp_path / "aligned" / "corpus.tsv").read_bytes() == first
+
+
+def test_batch_with_broken_seeds_and_failing_articles(site, tmp_path, capsys):
+    seeds, server = site
+    good = (seeds / "river.txt").read_text(encoding="utf-8")
+    (seeds / "broken.txt").write_text("this is not a seed\n", encoding="utf-8")
+    (seeds / "truncated.txt").write_text(good[: good.index("</section>") - 20], encoding="utf-8")
+    gone = good.replace("river-cleanup", "gone-story")
+    (seeds / "gone.txt").write_text(gone, encoding="utf-8")  # 404 everywhere
+    no_link = good.replace("river-cleanup/", "chinese-original/").replace("点击查看本文英文版", "")
+    (seeds / "nolink.txt").write_text(no_link, encoding="utf-8")
+    server.route("/2024/02/29/us/gone-story.html", Reply(status=404, body="not found"))
+
+    code = main(["-q", "build", str(seeds), "-o", str(tmp_path / "aligned"),
+                 *_fetch_args(tmp_path, server.base)])
+    assert code == 1
+    err = capsys.readouterr().err
+    manifest = json.loads((tmp_path / "aligned" / "manifest.json").read_text(encoding="utf-8"))
+    recs = {Path(r["key"]).name if r["stage"] == "seeds" else r["key"]: r
+            for r in manifest["articles"]}
+    assert recs["broken.txt"]["status"] == "failed" and "not a seed" in recs["broken.txt"]["reason"]
+    assert "truncated" in recs["truncated.txt"]["reason"]
+    assert recs["20240301-gone-story"]["status"] == "failed"
+    assert "404" in recs["20240301-gone-story"]["reason"]
+    assert recs["20240301-chinese-original"]["status"] == "skipped"
+    for art_id in IDS:
+        assert recs[art_id]["status"] == "done"
+    assert "FAILED\t20240301-gone-story" in err
+    assert manifest["summary"]["done"] == 3 and manifest["summary"]["failed"] == 3
+    assert not (tmp_path / "aligned" / "20240301-gone-story.tsv").exists()
+
+
+def test_offline_build_reports_what_is_missing(site, tmp_path, capsys):
+    seeds, server = site
+    code = main(["-q", "build", str(seeds), "-o", str(tmp_path / "aligned"), "--offline",
+                 *_fetch_args(tmp_path, server.base)])
+    assert code == 1
+    assert server.requests == []
+    err = capsys.readouterr().err
+    assert err.count("FAILED\t") == 3
+    assert "offline" in err.lower()
+
+
+@pytest.mark.slow
+def test_kill_and_resume_gives_the_same_corpus(site, tmp_path):
+    seeds, server = site
+    ref = build([seeds], _config(tmp_path / "ref", server.base))
+    assert [r.status for r in ref.records] == ["done"] * 3
+    out = tmp_path / "aligned"
+    cmd = [sys.executable, "-m", "corpus.cli", "-q", "build", str(seeds), "-o", str(out),
+           *_fetch_args(tmp_path, server.base)]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    killed_mid_run = False
+    while time.monotonic() < deadline and proc.poll() is None:
+        manifest = out / "manifest.json"
+        if manifest.exists() and '"status": "done"' in manifest.read_text(encoding="utf-8"):
+            proc.send_signal(signal.SIGKILL)
+            killed_mid_run = True
+            break
+        time.sleep(0.02)
+    proc.wait(timeout=30)
+    resumed = main(["-q", "build", str(seeds), "-o", str(out), *_fetch_args(tmp_path, server.base)])
+    assert resumed == 0
+    for name in ("corpus.tsv", "corpus.jsonl", *(f"{a}.tsv" for a in IDS)):
+        assert (out / name).read_bytes() == (tmp_path / "ref" / "aligned" / name).read_bytes(), name
+    assert not list(out.rglob("*.tmp")) and not list(out.rglob(".*.tmp"))
+    assert killed_mid_run or proc.returncode == 0
