@@ -244,16 +244,13 @@ def _read_paragraphs(path: Path, lang: str) -> list[str]:
 
 
 def _html_paragraphs(raw: bytes, path: Path) -> list[str]:
-    html = raw.decode("utf-8", errors="replace")
+    from corpus.errors import ExtractError
+    from corpus.extract import extract_article
+
     try:
-        from corpus.extract import extract_article
-    except ImportError:  # the extract stage is not installed in this checkout
-        extract_article = None
-    if extract_article is not None:
-        try:
-            return list(extract_article(html).paragraphs)
-        except CorpusError as err:  # a bare file of <p>s is no news page; read the <p>s
-            log.info("%s: %s; reading its <p> elements instead", path, err)
+        return list(extract_article(raw.decode("utf-8", errors="replace")).paragraphs)
+    except ExtractError as err:  # a bare file of <p>s is no news page: read its <p>s
+        log.info("%s: %s; reading its <p> elements instead", path, err)
     import lxml.html
 
     doc = lxml.html.fromstring(raw)
