@@ -378,6 +378,9 @@ def add_fetch_options(p: argparse.ArgumentParser) -> None:
                    help="base URL of the bilingual pages (default https://cn.nytimes.com)")
     g.add_argument("--archive-base", metavar="URL",
                    help="base URL of the web archive (default https://archive.org)")
+    g.add_argument("--dual-pairs", action="store_true",
+                   help="also fetch the bilingual page for its paragraph pairs when another "
+                   "source serves the English text (one more request per article)")
 
 
 def fetch_config_from_args(args: argparse.Namespace) -> FetchConfig:
@@ -389,6 +392,7 @@ def fetch_config_from_args(args: argparse.Namespace) -> FetchConfig:
     }
     return FetchConfig(
         refresh=args.refresh, offline=args.offline, allow_private=args.allow_private,
+        dual_pairs=args.dual_pairs,
         originals=dict(args.original), **{k: v for k, v in given.items() if v is not None},
     )
 

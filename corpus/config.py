@@ -71,6 +71,9 @@ class FetchConfig:
     dual_base: str = "https://cn.nytimes.com"  # bilingual pages: {dual_base}/{path}dual/
     archive_base: str = "https://archive.org"  # {archive_base}/wayback/available?url=...
     originals: dict[str, str] = field(default_factory=dict)  # article id -> user file
+    # Also fetch the bilingual page for its paragraph pairs when another source serves the
+    # text (one more request per article, to cn.nytimes.com); off by default.
+    dual_pairs: bool = False
     # An English text shorter than this many characters per Chinese character is not the
     # article (a paywall teaser, a consent page); news translations run about 2.5-3.5.
     min_length_ratio: float = 1.0

@@ -138,7 +138,11 @@ def paywall_marker(html: str) -> str | None:
 
 
 def _metadata(html: str, url: str | None) -> tuple[str, str | None]:
-    meta = trafilatura.extract_metadata(html, default_url=url)
+    try:
+        meta = trafilatura.extract_metadata(html, default_url=url)
+    except (ValueError, TypeError, AttributeError, lxml.etree.LxmlError) as err:
+        log.debug("no metadata from %s: %r", url or "a page", err)
+        return "", None
     if meta is None:
         return "", None
     title = re.sub(r"\s+[-|–]\s+The New York Times$", "", meta.title or "")
@@ -153,11 +157,15 @@ def extract_article(html: str, url: str | None = None) -> ExtractedPage:
     title, published = _metadata(html, url)
     tree = _parse(html)
     _prune(tree)
-    doc = trafilatura.bare_extraction(
-        tree, url=url, favor_precision=True, include_comments=False, include_tables=False,
-        include_images=False, include_links=False, include_formatting=False,
-        with_metadata=False, deduplicate=False,
-    )
+    try:
+        doc = trafilatura.bare_extraction(
+            tree, url=url, favor_precision=True, include_comments=False, include_tables=False,
+            include_images=False, include_links=False, include_formatting=False,
+            with_metadata=False, deduplicate=False,
+        )
+    except (ValueError, TypeError, AttributeError, lxml.etree.LxmlError) as err:
+        # trafilatura has no error type of its own; a page it chokes on is one failed article
+        raise ExtractError(f"the extractor failed on this page: {err!r}", url=url) from err
     body = getattr(doc, "body", None)
     raw = [] if body is None else [
         "".join(el.itertext()) for el in body.iter("p")

@@ -36,7 +36,14 @@ from corpus.errors import (
 )
 from corpus.extract import check_length, extract_article, extract_dual, paywall_marker
 from corpus.http import HTML_TYPES, JSON_TYPES, HttpClient, Page, decode
-from corpus.model import Article, EnglishText, ExtractedPage, Source, SourceAttempt
+from corpus.model import (
+    Article,
+    EnglishText,
+    ExtractedPage,
+    ParagraphPair,
+    Source,
+    SourceAttempt,
+)
 
 log = logging.getLogger(__name__)
 
@@ -234,6 +241,7 @@ class Fetcher:
                 log.info("%s: %s failed: %s", article.id, source.value, err)
                 continue
             final = page.final_url if page else None
+            pairs = extracted.pairs or self._pairs_for(article, source)
             attempts.append(SourceAttempt(source, url, True,
                                           "cached" if page and page.from_cache else ""))
             log.info("%s: English text from %s (%d paragraphs)", article.id, source.value,
@@ -242,11 +250,21 @@ class Fetcher:
                 article_id=article.id, source=source, final_url=final,
                 url=None if source is Source.USER else url,  # a file's path is in attempts
                 paragraphs=extracted.paragraphs, title=extracted.title,
-                published=extracted.published, pairs=extracted.pairs, attempts=tuple(attempts))
+                published=extracted.published, pairs=pairs, attempts=tuple(attempts))
         summary = "; ".join(f"{a.source.value}: {a.reason}" for a in attempts)
         raise SourcesExhaustedError(f"no source served the English text ({summary})",
                                     attempts=tuple(attempts), article_id=article.id,
                                     url=article.en_url)
+
+    def _pairs_for(self, article: Article, source: Source) -> tuple[ParagraphPair, ...]:
+        """The bilingual page's pairs when ``dual_pairs`` asks for them; () if unavailable."""
+        if not self.config.dual_pairs or source is Source.DUAL:
+            return ()
+        try:
+            return self._dual(article)[2].pairs
+        except CorpusError as err:
+            log.info("%s: no paragraph pairs from the bilingual page: %s", article.id, err)
+            return ()
 
     def fetch_many(self, articles: Iterable[Article]
                    ) -> Iterator[tuple[Article, EnglishText | CorpusError]]:

@@ -549,3 +549,17 @@ def test_cli_original_file(http_server, tmp_path, capsys):
     args = cli_args(http_server, tmp_path, "--original", f"20240314-river-town-ferry={mine}")
     assert main(args) == 0
     assert capsys.readouterr().out.split("\t")[1:3] == ["user", "10 paragraphs"]
+
+
+def test_dual_pairs_alongside_the_original(http_server, tmp_path):
+    serve_fixture(http_server, EN_PATH, "article.html")
+    serve_fixture(http_server, DUAL_PATH, "dual.html")
+    with Fetcher(config(http_server, tmp_path)) as f:
+        assert f.get_english(article(http_server)).pairs == ()
+        assert http_server.hits(DUAL_PATH) == 0  # off by default: no extra request
+    with Fetcher(config(http_server, tmp_path, dual_pairs=True)) as f:
+        got = f.get_english(article(http_server))
+        missing = f.get_english(article(http_server, id="x", cn_url="https://cn.nytimes.com/x/"))
+    assert got.source is Source.ORIGINAL and list(got.paragraphs) == EXPECTED
+    assert len(got.pairs) == 10 and got.pairs[0].en == EXPECTED[0]
+    assert missing.source is Source.ORIGINAL and missing.pairs == ()  # best effort
