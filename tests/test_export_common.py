@@ -136,14 +136,15 @@ def test_records_from_documents_carry_sentences_and_meta() -> None:
     assert records[4].en_sents == () and not records[4].two_sided and records[0].two_sided
     assert dict(records[0].meta) == {"cn_url": "https://cn.example.org/art/",
                                      "en_url": "https://www.example.com/art.html",
-                                     "source": "original"}  # the title is not per-bead
+                                     "source": "original", "title": "公园预算"}
 
 
-def test_article_meta_keeps_urls_and_source_only() -> None:
+def test_article_meta_keeps_urls_source_titles_date() -> None:
     meta = {"en_url": "https://e/x", "final_url": "https://e/y", "cn_url": None,
-            "title": "t", "source": "dual", "fetched": 3}
+            "title_zh": "标题", "source": "dual", "fetched": 3, "published": None,
+            "attempts": [{"source": "original"}], "notes": "kept out"}
     assert article_meta(meta) == (("en_url", "https://e/x"), ("final_url", "https://e/y"),
-                                  ("source", "dual"))
+                                  ("source", "dual"), ("title_zh", "标题"))
 
 
 def test_as_records_mixes_inputs_and_rejects_others() -> None:

@@ -31,7 +31,7 @@ def test_one_object_per_bead_with_everything(tmp_path: Path) -> None:
         "zh_sents": ["第一句。", "第二句。"], "en_sents": ["First and second."],
         "zh_paras": [0, 0], "en_paras": [0],
         "cn_url": "https://cn.example.org/art/", "en_url": "https://www.example.com/art.html",
-        "source": "original",
+        "source": "original", "title": "公园预算",
     }
     last = json.loads(lines[2])
     assert (last["type"], last["zh"], last["en"], last["zh_ids"], last["en_sents"]) == (
@@ -47,7 +47,8 @@ def test_round_trip_records(tmp_path: Path) -> None:
     records = read_jsonl_records(out)
     assert records[2].zh_paras == (1,) and records[2].en_sents == (doc.en[2].text,)
     assert dict(records[0].meta) == {"cn_url": doc.meta["cn_url"],
-                                     "en_url": doc.meta["en_url"], "source": "original"}
+                                     "en_url": doc.meta["en_url"], "source": "original",
+                                     "title": "公园预算"}
 
 
 def test_missing_score_is_null(tmp_path: Path) -> None:

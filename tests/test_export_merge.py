@@ -94,6 +94,8 @@ def test_sidecar_only_when_filtering(tmp_path: Path) -> None:
     assert result.files == [tmp_path / "f.tsv", tmp_path / "f.tsv.meta.json"]
     assert sidecar["filters"]["min_score"] == 0.8 and sidecar["dedupe"] is True
     assert sidecar["dropped"] == {"score": 1} and sidecar["pairs"] == 4
+    convert(tmp_path / "a.jsonl", tmp_path / "g.tsv", config, sidecar=False)
+    assert not (tmp_path / "g.tsv.meta.json").exists()
 
 
 def test_guess_format() -> None:

@@ -70,6 +70,7 @@ def test_units_props_and_languages(tmp_path: Path) -> None:
         "x-zh-ids": "0", "x-en-ids": "0",
         "x-cn-url": "https://cn.example.org/20240102-parks/",
         "x-en-url": "https://www.example.com/20240102-parks.html", "x-source": "original",
+        "x-title": "公园预算",
     }
     assert [t.get(XML_LANG) for t in first.findall("tuv")] == ["zh-CN", "en-US"]
     assert len({tu.get("tuid") for tu in tus}) == 4

@@ -27,8 +27,9 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 # Tabs and everything str.splitlines() breaks on: none may stay inside a TSV field.
 _TSV_BREAKS = re.compile("[\t\n\v\f\r\x1c\x1d\x1e\x85\u2028\u2029]+")
 
-# Article metadata keys copied onto every record: URLs (any key ending in _url) and these.
-_META_KEYS = ("source",)
+# Article metadata copied onto every record, so each bead can be traced and shown in context
+# on its own: URLs (any key ending in _url), the English source, titles, publication date.
+_META_KEYS = ("source", "title", "title_zh", "title_en", "published")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,7 @@ class Record:
 
 
 def article_meta(meta: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    """Pick the per-article fields every record carries: URLs and the English source."""
+    """Pick the per-article fields every record carries (string values only)."""
     out = []
     for key in sorted(meta):
         value = meta[key]

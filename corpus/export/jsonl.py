@@ -3,8 +3,9 @@
 Keys: ``article_id``, ``type`` (``2-1``), ``score`` (null when missing), ``zh``, ``en``
 (the joined text, exactly as aligned), ``zh_ids``, ``en_ids`` (0-based sentence indices),
 and where known ``zh_sents``/``en_sents`` (the sentences), ``zh_paras``/``en_paras`` (their
-paragraph indices) and the article's URLs and English source (``cn_url``, ``en_url``,
-``source``). Unmatched sentences are lines with an empty side. UTF-8, not ASCII-escaped.
+paragraph indices) and the article's metadata (``cn_url``, ``en_url``, ``source``,
+``title_zh``, ``title_en``, ``published``, as the build records them). Unmatched
+sentences are lines with an empty side. UTF-8, not ASCII-escaped.
 """
 
 from __future__ import annotations

@@ -168,12 +168,13 @@ def export_documents(docs: Sequence[AlignedDocument], outdir: str | os.PathLike[
 
 def merge(inputs: Sequence[str | os.PathLike[str]], output: str | os.PathLike[str],
           config: ExportConfig | None = None, *, output_format: ExportFormat | None = None,
-          input_format: ExportFormat | None = None) -> ExportResult:
+          input_format: ExportFormat | None = None, sidecar: bool = True) -> ExportResult:
     """Read exports (any mix of formats), filter, optionally de-duplicate, write one file.
 
     Formats come from the file extensions unless given. The filter settings and drop
     counts are recorded in the TMX header, or for TSV/JSONL in ``<output>.meta.json``
-    when a filter or de-duplication is on.
+    when a filter or de-duplication is on (``sidecar=False``: the caller records them,
+    as a build's manifest does).
     """
     config = config or ExportConfig()
     fmt = output_format or guess_format(output)
@@ -186,7 +187,7 @@ def merge(inputs: Sequence[str | os.PathLike[str]], output: str | os.PathLike[st
     written = write_records(filtered.kept, output, fmt, config, prov)
     result = ExportResult(files=[Path(output)], kept=len(filtered.kept), dropped=filtered.dropped,
                           written={Path(output): written})
-    if fmt is not ExportFormat.TMX and (config.filters.active or config.dedupe):
+    if sidecar and fmt is not ExportFormat.TMX and (config.filters.active or config.dedupe):
         sidecar = Path(f"{output}.meta.json")
         _write_json(sidecar, {**prov, "pairs": len(filtered.kept)})
         result.files.append(sidecar)
@@ -196,7 +197,7 @@ def merge(inputs: Sequence[str | os.PathLike[str]], output: str | os.PathLike[st
 
 
 def convert(source: str | os.PathLike[str], output: str | os.PathLike[str],
-            config: ExportConfig | None = None, **kw: ExportFormat | None) -> ExportResult:
+            config: ExportConfig | None = None, **kw: Any) -> ExportResult:
     """Convert one export into another format (``merge`` of a single input)."""
     return merge([source], output, config, **kw)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
@@ -49,12 +50,17 @@ def tmx_date(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+_NEEDS_ESCAPE = re.compile('[&<>"\r\n\t]')
+
+
 def _attr(value: str) -> str:
-    return escape(xml_text(value), _ATTR_ESCAPES)
+    value = xml_text(value)
+    return escape(value, _ATTR_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
 
 
 def _text(value: str) -> str:
-    return escape(xml_text(value), _TEXT_ESCAPES)
+    value = xml_text(value)
+    return escape(value, _TEXT_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
 
 
 def _prop(kind: str, value: str, indent: str) -> str:
@@ -79,6 +85,7 @@ def write_tmx(items: Iterable[AlignedDocument | AlignedPair | Record],
     created = created or datetime.now(UTC)
     count = 0
     seen: dict[str, int] = {}
+    meta_props: dict[tuple[tuple[str, str], ...], str] = {}  # one article's are all the same
     with atomic_write(path) as f:
         f.write('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n')
         f.write(f'  <header creationtool="corpus" creationtoolversion="{_attr(__version__)}" '
@@ -96,8 +103,11 @@ def write_tmx(items: Iterable[AlignedDocument | AlignedPair | Record],
                 log.debug("skipping a bead with no text after clean-up: %s", rec.pair)
                 continue
             f.write(f'    <tu tuid="{_attr(_tuid(rec.pair, seen))}">\n')
-            for kind, value in _tu_props(rec):
-                f.write(_prop(kind, value, "      "))
+            f.write(_bead_props(rec.pair))
+            if rec.meta not in meta_props:
+                meta_props[rec.meta] = "".join(_prop(_meta_prop_type(k), v, "      ")
+                                               for k, v in rec.meta)
+            f.write(meta_props[rec.meta])
             f.write(f'      <tuv xml:lang="{_attr(zh_lang)}"><seg>{_text(zh)}</seg></tuv>\n'
                     f'      <tuv xml:lang="{_attr(en_lang)}"><seg>{_text(en)}</seg></tuv>\n'
                     "    </tu>\n")
@@ -114,18 +124,15 @@ def _tuid(pair: AlignedPair, seen: dict[str, int]) -> str:
     return base if n == 1 else f"{base}~{n}"  # unique even when inputs lack article ids
 
 
-def _tu_props(rec: Record) -> list[tuple[str, str]]:
-    p = rec.pair
-    props = []
-    if p.article_id:
-        props.append(("x-article-id", p.article_id))
-    props.append(("x-bead-type", p.kind))
+def _bead_props(p: AlignedPair) -> str:
+    """The ``<prop>``s of one bead (the article's metadata props follow them)."""
+    props = [_prop("x-article-id", p.article_id, "      ")] if p.article_id else []
+    props.append(f'      <prop type="x-bead-type">{p.kind}</prop>\n')
     if math.isfinite(p.score):
-        props.append(("x-score", format_score(p.score)))
-    props.append(("x-zh-ids", format_ids(p.zh_ids)))
-    props.append(("x-en-ids", format_ids(p.en_ids)))
-    props.extend((_meta_prop_type(k), v) for k, v in rec.meta)
-    return props
+        props.append(f'      <prop type="x-score">{format_score(p.score)}</prop>\n')
+    props.append(f'      <prop type="x-zh-ids">{format_ids(p.zh_ids)}</prop>\n'
+                 f'      <prop type="x-en-ids">{format_ids(p.en_ids)}</prop>\n')
+    return "".join(props)
 
 
 # --------------------------------------------------------------------------- reading
