@@ -4,6 +4,11 @@ Run from the repository root, after ``pip install -e '.[bench]'``:
 
     .venv/bin/python bench/segment_bench.py            # Markdown table
     .venv/bin/python bench/segment_bench.py --json     # the numbers as JSON
+    .venv/bin/python bench/segment_bench.py --sentences ../shared/bench/mac-dev
+
+``--sentences DIR`` also scores the tools on hand-split text read by path from ``DIR/zh``
+and ``DIR/en`` (one sentence per line per file, each file taken as one paragraph); only
+numbers are printed.
 
 Accuracy per tool and test set: exact match of the whole sentence list per case, and
 precision/recall/F1 of the inner sentence boundaries (whitespace ignored). Speed: the
@@ -77,8 +82,9 @@ def _syntok(lang: str) -> Splitter:
     from syntok import segmenter
 
     def split(text: str) -> list[str]:
-        return ["".join(t.spacing + t.value for t in sent)
-                for para in segmenter.process(text) for sent in para]
+        # cut the text at each sentence's first token: token values are rewritten (n't -> not)
+        starts = [sent[0].offset for para in segmenter.process(text) for sent in para if sent]
+        return [text[a:b] for a, b in zip([0, *starts[1:]], [*starts[1:], len(text)], strict=True)]
     return split
 
 
@@ -144,6 +150,35 @@ def run(repeats: int) -> list[dict[str, object]]:
     return rows
 
 
+def sentence_files(folder: Path, lang: str) -> list[Case]:
+    """Read hand-split text: each ``folder/lang/*.txt`` (one sentence a line) is one case."""
+    cases = []
+    for path in sorted((folder / lang).glob("*.txt")):
+        lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()]
+        cases.append(Case(lang, path.stem, 0, tuple(ln for ln in lines if ln)))
+    return cases
+
+
+def run_sentence_files(folder: Path) -> str:
+    """Boundary P/R/F1 of every tool on hand-split files, as a Markdown table."""
+    out = ["| tool | zh P | zh R | zh F1 | en P | en R | en F1 |", "|---|---|---|---|---|---|---|"]
+    cases = {lang: sentence_files(folder, lang) for lang in ("zh", "en")}
+    for tool, make in TOOLS.items():
+        cells = []
+        for lang in ("zh", "en"):
+            try:
+                split = make(lang)
+            except ImportError:
+                split = None
+            if split is None or not cases[lang]:
+                cells += ["", "", ""]
+                continue
+            s = score(split, cases[lang])
+            cells += [f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}"]
+        out.append(f"| {tool} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
 def markdown(rows: list[dict[str, object]]) -> str:
     """One table per language: the test set, the held-out set, and the speed."""
     out = []
@@ -171,7 +206,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=5, help="timing repeats (default 5)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
+    parser.add_argument("--sentences", type=Path, metavar="DIR",
+                        help="also score on hand-split files DIR/zh/*.txt and DIR/en/*.txt")
     args = parser.parse_args(argv)
+    if args.sentences:
+        print(run_sentence_files(args.sentences))
+        print()
     rows = run(args.repeats)
     if args.json:
         print(json.dumps(rows, indent=2))

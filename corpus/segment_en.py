@@ -63,9 +63,15 @@ _CONTINUATIONS = _words("""
     Eastern Western Central Pacific Mountain Atlantic ET EST EDT CT CST CDT PT PST PDT MT GMT
     UTC BST CET Beijing Hong Tokyo London Moscow Paris Standard Daylight
 """)
-_INITIAL = re.compile(r"^[A-Z]$")
+_INITIAL = re.compile(r"^[A-HJ-Z]$")  # J. R. R. Tolkien; not "so was I."
 _DOTTED = re.compile(r"^(?:[A-Za-z]{1,2}\.)+[A-Za-z]{1,2}$")  # U.S, a.m, Ph.D (final dot removed)
 _CAMEL = re.compile(r"^[a-z]+[A-Z]")  # iPhone, eBay: lower-case words that start sentences
+# A name and a speech verb after a quoted question or exclamation: “Why?” Mr. Tan asked.
+_NOT_SPEAKERS = _words("Nobody Somebody Someone Everyone Everybody Anyone Nothing")
+_ATTRIBUTION = re.compile(
+    r"\s+(?:[A-Z][\w'’.-]*\s+){1,4}(?:said|asked|shouted|cried|replied|added|wondered|told|"
+    r"wrote|yelled|demanded|insisted|recalled|whispered|exclaimed|answered|pleaded|called|"
+    r"muttered|screamed)(?=[.,;:]|\s*$)")
 
 
 def boundaries(text: str) -> list[int]:
@@ -93,12 +99,17 @@ def _is_end(text: str, start: int, punct: str, end: int) -> bool:
         return False  # "Who decides?" she asked. / etc. and / Well... we will
     marks = punct.rstrip(_CLOSERS)
     closed = len(marks) < len(punct)
-    if marks[-1] in "?!" or "…" in marks or ".." in marks or closed:
-        return True
     i = start
     while i > 0 and not text[i - 1].isspace():
         i -= 1
     word = text[i:start].lstrip(_OPENERS)
+    if "…" in marks or ".." in marks:
+        # a stammer goes on: "I... I can't" / "the... the"
+        return not (word and _bare(nxt).lower().startswith(_bare(word).lower() or "\0"))
+    if closed and marks[-1] in "?!" and _ATTRIBUTION.match(text, end):
+        return _bare(nxt) in _STARTERS or _bare(nxt) in _NOT_SPEAKERS
+    if marks[-1] in "?!" or closed:
+        return True
     if not word:
         return True  # a lone "." after a space: the end of ". . ."
     if first.isdigit():

@@ -135,6 +135,8 @@ class _Scanner:
             elif ch in _BRACKET_CLOSERS:
                 self._track(ch, j)
                 bracket = True
+            elif ch.isspace() and self._closer_follows(j):
+                pass  # 。 ” with a stray space: the quote still closes this sentence
             else:
                 break
             j += 1
@@ -143,12 +145,20 @@ class _Scanner:
         nxt = _NEXT_CHAR.match(text, j).group(1)
         if nxt in _CONTINUES:
             return j
-        if not terminal and not (closed or bracket) and not self._trailing_off(i):
-            return j  # 苹果、香蕉……都涨价了 / 我……我不知道
+        if not terminal and not (closed or bracket) and (self.quotes or not self._trailing_off(i)):
+            return j  # 苹果、香蕉……都涨价了 / “我……我不知道” / “这个……这个……”
         if closed and not closed[1] and self._attribution(j):
             return j
         self.cuts.append(j)
         return j
+
+    def _closer_follows(self, j: int) -> bool:
+        """Tell whether the whitespace at ``j`` is followed by a closer of something open."""
+        m = _NEXT_CHAR.match(self.text, j)
+        ch = m.group(1)
+        if ch in _BRACKET_CLOSERS:
+            return True
+        return any(q == ch for q, _ in self.quotes)
 
     def _trailing_off(self, i: int) -> bool:
         """Tell whether the ellipsis at ``i`` ends a clause rather than an enumeration."""
