@@ -563,3 +563,11 @@ def test_dual_pairs_alongside_the_original(http_server, tmp_path):
     assert got.source is Source.ORIGINAL and list(got.paragraphs) == EXPECTED
     assert len(got.pairs) == 10 and got.pairs[0].en == EXPECTED[0]
     assert missing.source is Source.ORIGINAL and missing.pairs == ()  # best effort
+
+
+def test_undeclared_legacy_encodings_are_sniffed():
+    cp1252 = (DATA / "legacy-cp1252.html").read_bytes().replace(b"; charset=windows-1252", b"")
+    text = decode(cp1252, "text/html")
+    assert "Hélène Moreau" in text and "“when coffee" in text
+    dual = (DATA / "dual.html").read_text(encoding="utf-8").replace('<meta charset="utf-8">', "")
+    assert "一座河边小镇重建渡船" in decode(dual.encode("gb18030"), "text/html")
