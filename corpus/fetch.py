@@ -297,6 +297,12 @@ class Fetcher:
                         yield article, fut.result()
                     elif isinstance(err, CorpusError):
                         yield article, err
+                    elif isinstance(err, Exception):
+                        # A bug must not stop a batch of thousands: record it, with the trace.
+                        log.error("%s: unexpected error while fetching", article.id,
+                                  exc_info=err)
+                        yield article, FetchError(f"unexpected error (a bug; please report "
+                                                  f"it): {err!r}", article_id=article.id)
                     else:
                         raise err
                     submit()

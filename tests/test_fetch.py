@@ -571,3 +571,20 @@ def test_undeclared_legacy_encodings_are_sniffed():
     assert "Hélène Moreau" in text and "“when coffee" in text
     dual = (DATA / "dual.html").read_text(encoding="utf-8").replace('<meta charset="utf-8">', "")
     assert "一座河边小镇重建渡船" in decode(dual.encode("gb18030"), "text/html")
+
+
+def test_an_unexpected_error_is_recorded_not_raised(http_server, tmp_path, monkeypatch):
+    serve_fixture(http_server, EN_PATH, "article.html")
+    arts = [article(http_server, id="boom"), article(http_server, id="fine")]
+    with Fetcher(config(http_server, tmp_path)) as f:
+        real = f.get_english
+
+        def flaky(art: Article):
+            if art.id == "boom":
+                raise RuntimeError("kaboom")
+            return real(art)
+
+        monkeypatch.setattr(f, "get_english", flaky)
+        results = dict((a.id, r) for a, r in f.fetch_many(arts))
+    assert isinstance(results["boom"], FetchError) and "kaboom" in str(results["boom"])
+    assert results["fine"].source is Source.ORIGINAL  # type: ignore[union-attr]
