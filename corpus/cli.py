@@ -287,7 +287,11 @@ def _run_score(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- convert
 
 def add_filter_options(p: argparse.ArgumentParser) -> None:
-    """Pair filters (corpus.filters), all off by default; `build` can reuse this group."""
+    """Output details and pair filters (corpus.filters, all off); shared by convert and build."""
+    o = p.add_argument_group("output")
+    o.add_argument("--header", action="store_true", help="TSV: write a header line")
+    o.add_argument("--zh-lang", default="zh-CN", help="TMX language tag of the Chinese side")
+    o.add_argument("--en-lang", default="en-US", help="TMX language tag of the English side")
     g = p.add_argument_group("filters (off by default; recorded in the output)")
     g.add_argument("--min-score", type=float, metavar="S", help="drop pairs scoring below S")
     g.add_argument("--min-ratio", type=float, metavar="R",
@@ -326,9 +330,6 @@ def _add_convert(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
     p.add_argument("output", type=Path, metavar="OUT", help="file to write (atomically)")
     p.add_argument("--from", dest="input_format", choices=formats, help="format of IN")
     p.add_argument("--to", dest="output_format", choices=formats, help="format of OUT")
-    p.add_argument("--header", action="store_true", help="TSV: write a header line")
-    p.add_argument("--zh-lang", default="zh-CN", help="TMX language tag of the Chinese side")
-    p.add_argument("--en-lang", default="en-US", help="TMX language tag of the English side")
     add_filter_options(p)
     p.set_defaults(run=_run_convert)
 
@@ -487,7 +488,6 @@ def _add_build(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
     g.add_argument("--format", dest="formats", type=_formats, default=None, metavar="LIST",
                    help="output formats, comma-separated (default: tmx,tsv,jsonl)")
     g.add_argument("--no-report", action="store_true", help="do not write the HTML report")
-    g.add_argument("--header", action="store_true", help="TSV: write a header line")
     add_fetch_options(p)
     add_filter_options(p)
     p.set_defaults(run=_run_build)

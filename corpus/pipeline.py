@@ -120,7 +120,7 @@ def build(seed_paths: Iterable[str | Path], config: BuildConfig,
         "toolkit": f"corpus {__version__}",
         "settings": signature,
         "fetch": {k: v for k, v in to_dict(config.fetch).items()
-                  if k in {"user_agent", "offline", "refresh", "per_host_rate"}},
+                  if k in {"user_agent", "offline", "refresh", "rate"}},
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
     })
     seconds: Counter[str] = Counter()
@@ -213,9 +213,9 @@ def _fail(rec: ArticleRecord, err: CorpusError, art: Article) -> None:
     if attempts:
         rec.attempts = [{"source": a.source.value, "url": a.url, "ok": a.ok, "reason": a.reason}
                         for a in attempts]
-    if art.en_url is None and not rec.attempts:
+    if art.en_url is None:  # a Chinese-original story, and no fallback had its English
         rec.status, rec.stage = Status.SKIPPED, "fetch"
-        rec.reason = art.en_url_problem or "no English original"
+        rec.reason = art.en_url_problem or "the seed names no English original"
         return
     rec.status = Status.FAILED
     rec.stage = _stage_of(err)
