@@ -108,22 +108,24 @@ class SegmentConfig:
 class AlignConfig:
     """Settings of the aligner (corpus.align); the defaults are the measured ones."""
 
-    max_align: int = 5  # most sentences in one bead, both sides together (1-4 … 4-1)
-    skip: float = -0.1  # score of a 0-1 or 1-0 bead, per sentence
+    max_align: int = 6  # most sentences in one bead, both sides together (1-5 … 5-1)
+    skip: float = -0.1  # score of a 0-1 or 1-0 bead
     band: int = 8  # half-width (sentences) of the search band around the first-pass path
-    margin: bool = True  # score a pairing against its neighbouring pairings
+    margin: float = 0.5  # weight of the neighbouring pairings' cosine taken off a bead's
+    coverage: float = 0.25  # weight of the per-sentence evidence (see corpus.align)
     length_penalty: bool = True  # penalise beads whose character lengths disagree
     paragraph_weight: float = 0.2  # soft paragraph anchors, when paragraph ids are given
 
     def __post_init__(self) -> None:
         if self.max_align < 2:
-            raise ConfigError(f"align.max_align must be at least 2 (1-1 beads), not {self.max_align}")
+            raise ConfigError(f"align.max_align must be at least 2 (for 1-1), not {self.max_align}")
         if self.band < 1:
             raise ConfigError(f"align.band must be at least 1, not {self.band}")
         if self.skip > 0:
             raise ConfigError(f"align.skip must be zero or negative, not {self.skip}")
-        if self.paragraph_weight < 0:
-            raise ConfigError("align.paragraph_weight must be zero or positive")
+        for name in ("margin", "coverage", "paragraph_weight"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"align.{name} must be zero or positive")
 
 
 # --- export ------------------------------------------------------------------------------

@@ -1,0 +1,237 @@
+"""Sentence alignment with multilingual embeddings: our member of the Bertalign family.
+
+1. Embed every sentence and every window of up to ``max_align - 1`` consecutive
+   sentences on both sides (:func:`corpus.embed.window_embeddings`; with the
+   default USE encoder windows cost no more than the sentences).
+2. First pass: a 1-1/skip alignment of the sentence vectors, coarse to fine
+   (:func:`corpus.align_dp.anchor_path`), gives the neighbourhood of the path.
+3. Second pass: a dynamic programme over all m-n bead types with a+b <= max_align,
+   plus 0-1 and 1-0, in a band of ``band`` sentences around that path. A bead
+   scores the cosine of its two windows minus the mean cosine of the neighbouring
+   pairings (same window sizes shifted by one window on either side: is this
+   grouping better than its alternatives?), times a length penalty; skips score
+   ``skip``; paragraph boundaries, when known, act as soft anchors.
+
+Both passes run in a band, so time and memory grow linearly with length.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from corpus.align_dp import anchor_path, band_around, banded_dp, mean_cosine
+from corpus.config import AlignConfig, to_dict
+from corpus.embed import Encoder, window_embeddings
+from corpus.errors import AlignError
+from corpus.model import Alignment, Bead, Sentence
+
+log = logging.getLogger(__name__)
+
+# half-width of the first-pass band, in (downsampled) sentences
+_ANCHOR_BAND = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One side of a document, ready to align: window vectors, lengths, paragraph ids."""
+
+    windows: tuple[np.ndarray, ...]  # windows[k-1]: (n-k+1, d) float32, texts[i:i+k]
+    chars: np.ndarray  # (n,) character count of each sentence
+    paras: np.ndarray | None = None  # (n,) paragraph index of each sentence
+
+    @property
+    def n(self) -> int:
+        return len(self.chars)
+
+
+def bead_types(max_align: int) -> list[tuple[int, int]]:
+    """Return the bead types searched: 1-1 first, then by size, then 1-0 and 0-1."""
+    types = [(a, b) for a in range(1, max_align) for b in range(1, max_align) if a + b <= max_align]
+    types.sort(key=lambda t: (t[0] + t[1], t))
+    return [*types, (1, 0), (0, 1)]
+
+
+def embed_side(encoder: Encoder, texts: Sequence[str], config: AlignConfig,
+               paras: Sequence[int] | None = None) -> Side:
+    """Embed one side's sentences and windows (the expensive step of aligning)."""
+    if paras is not None and len(paras) != len(texts):
+        raise AlignError(f"{len(paras)} paragraph ids for {len(texts)} sentences")
+    windows = window_embeddings(encoder, texts, config.max_align - 1)
+    chars = np.fromiter((len(t.strip()) for t in texts), dtype=np.float64, count=len(texts))
+    return Side(tuple(windows), chars, None if paras is None else np.asarray(paras))
+
+
+def align(
+    zh: Sequence[str],
+    en: Sequence[str],
+    encoder: Encoder,
+    config: AlignConfig | None = None,
+    *,
+    zh_paras: Sequence[int] | None = None,
+    en_paras: Sequence[int] | None = None,
+) -> Alignment:
+    """Align Chinese sentences ``zh`` with English sentences ``en``.
+
+    ``zh_paras``/``en_paras`` give each sentence's paragraph index; with them,
+    beads prefer not to cross paragraph boundaries and to end where both sides
+    end a paragraph. Every sentence of both sides lands in exactly one bead.
+    """
+    cfg = config or AlignConfig()
+    zs = embed_side(encoder, zh, cfg, zh_paras)
+    es = embed_side(encoder, en, cfg, en_paras)
+    return align_embedded(zs, es, cfg, encoder=getattr(encoder, "name", type(encoder).__name__))
+
+
+def align_sentences(zh: Sequence[Sentence], en: Sequence[Sentence], encoder: Encoder,
+                    config: AlignConfig | None = None) -> Alignment:
+    """Align segmented sentences, using their paragraph indices as soft anchors.
+
+    Bead ids are positions in ``zh``/``en`` (which is ``Sentence.index`` for the
+    output of :func:`corpus.segment.split_paragraphs`).
+    """
+    return align([s.text for s in zh], [s.text for s in en], encoder, config,
+                 zh_paras=[s.para for s in zh], en_paras=[s.para for s in en])
+
+
+def align_embedded(zh: Side, en: Side, config: AlignConfig | None = None, *,
+                   encoder: str = "") -> Alignment:
+    """Align two embedded sides (see :func:`embed_side`); the dynamic-programming part."""
+    cfg = config or AlignConfig()
+    n, m = zh.n, en.n
+    params = to_dict(cfg)
+    if n == 0 or m == 0:
+        beads = [Bead((i,), ()) for i in range(n)] + [Bead((), (j,)) for j in range(m)]
+        return Alignment(tuple(beads), encoder, params)
+    scorer = _Scorer(zh, en, cfg)
+    # The search multiplies many small matrices; a multi-threaded BLAS spends more time
+    # waking threads than computing (100x slower on a busy 2-core machine), so use one.
+    with threadpool_limits(limits=1, user_api="blas"):
+        first = anchor_path(zh.windows[0], en.windows[0], _ANCHOR_BAND)
+        band = band_around(first, n, m, 1, cfg.band)
+        try:
+            path = banded_dp(n, m, band, bead_types(cfg.max_align), scorer)
+        except ValueError as err:  # a band that cannot be crossed is a bug, not bad input
+            raise AlignError(f"alignment search failed: {err}") from err
+    beads = tuple(
+        Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(scorer.cosine(i0, i1, j0, j1), 4))
+        for i0, i1, j0, j1, _ in path
+    )
+    log.debug("aligned %d x %d sentences in %d beads (band width %d)", n, m, len(beads),
+              band.width)
+    return Alignment(beads, encoder, params)
+
+
+class _Scorer:
+    """Score of a bead of type (a, b) ending at lattice point (i, j), vectorised over j."""
+
+    def __init__(self, zh: Side, en: Side, cfg: AlignConfig) -> None:
+        self.zh, self.en, self.cfg = zh, en, cfg
+        self.zc = np.concatenate([[0.0], np.cumsum(zh.chars)])
+        self.ec = np.concatenate([[0.0], np.cumsum(en.chars)])
+        # English characters per Chinese character in this document
+        self.ratio = self.ec[-1] / self.zc[-1] if self.zc[-1] > 0 else 1.0
+        self.zbound = _boundaries(zh.paras, zh.n)
+        self.ebound = _boundaries(en.paras, en.n)
+        self.zcross = np.concatenate([[0], np.cumsum(self.zbound)])
+        self.ecross = np.concatenate([[0], np.cumsum(self.ebound)])
+        self.paragraphs = zh.paras is not None and en.paras is not None
+        self.base = mean_cosine(zh.windows[0], en.windows[0])
+
+    def cosine(self, i0: int, i1: int, j0: int, j1: int) -> float:
+        """Cosine of zh[i0:i1] and en[j0:j1] (0 for a bead with an empty side)."""
+        a, b = i1 - i0, j1 - j0
+        if a == 0 or b == 0:
+            return 0.0
+        return float(self.zh.windows[a - 1][i0] @ self.en.windows[b - 1][j0])
+
+    def __call__(self, a: int, b: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        cfg = self.cfg
+        if a == 0 or b == 0:
+            return np.full(len(j), cfg.skip)
+        n, m = self.zh.n, self.en.n
+        zw, ew = self.zh.windows[a - 1], self.en.windows[b - 1]
+        # one matrix product for the cells of this block and their neighbours: window
+        # starts i-2a..i (Chinese) and j-2b..j (English)
+        z0, e0 = max(int(i.min()) - 2 * a, 0), max(int(j.min()) - 2 * b, 0)
+        z1, e1 = int(i.max()) + 1, int(j.max()) + 1
+        sims = zw[z0:z1] @ ew[e0:e1].T
+        s = sims[i - a - z0, j - b - e0].astype(np.float64)
+        if cfg.margin:
+            total = np.zeros(len(j))
+            count = np.zeros(len(j))
+            for ok, zi, ej in (
+                (j - 2 * b >= 0, i - a, j - 2 * b),  # English window before
+                (j <= m - b, i - a, j),  # English window after
+                (i - 2 * a >= 0, i - 2 * a, j - b),  # Chinese window before
+                (i <= n - a, i, j - b),  # Chinese window after
+            ):
+                total[ok] += sims[zi[ok] - z0, ej[ok] - e0]
+                count += ok
+            s -= cfg.margin * total / np.maximum(count, 1)
+        if cfg.length_penalty:
+            lz = (self.zc[i] - self.zc[i - a]) * self.ratio
+            le = self.ec[j] - self.ec[j - b]
+            r = np.minimum(lz, le) / np.maximum(np.maximum(lz, le), 1.0)
+            s *= np.log2(1.0 + r)
+        if cfg.coverage:
+            s += cfg.coverage * self._coverage(a, b, i, j)
+        if self.paragraphs:
+            s -= cfg.paragraph_weight * self._paragraph_cost(a, b, i, j)
+        return s
+
+    def _coverage(self, a: int, b: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Sum over the bead's sentences of their cosine with the other side's window.
+
+        Unlike a window score, this has one term per sentence however the sentences
+        are grouped, so it favours neither splits nor merges; it decides which bead a
+        sentence at a boundary belongs to. The document's mean cosine is taken off
+        each term, so unrelated sentences add nothing.
+        """
+        zs, es = self.zh.windows[0], self.en.windows[0]
+        zw, ew = self.zh.windows[a - 1], self.en.windows[b - 1]
+        z0, z1 = int(i.min()) - a, int(i.max())
+        e0, e1 = int(j.min()) - b, int(j.max())
+        # Chinese windows against English sentences, summed over the bead's sentences
+        cum = np.zeros((z1 - a - z0 + 1, e1 - e0 + 1))
+        np.cumsum(zw[z0:z1 - a + 1] @ es[e0:e1].T, axis=1, out=cum[:, 1:])
+        cov = cum[i - a - z0, j - e0] - cum[i - a - z0, j - b - e0]
+        cum = np.zeros((z1 - z0 + 1, e1 - b - e0 + 1))
+        np.cumsum(zs[z0:z1] @ ew[e0:e1 - b + 1].T, axis=0, out=cum[1:])
+        cov += cum[i - z0, j - b - e0] - cum[i - a - z0, j - b - e0]
+        return cov - (a + b) * self.base
+
+    def _paragraph_cost(self, a: int, b: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Paragraph boundaries crossed inside the bead, plus a boundary on one side only."""
+        zcross = self.zcross[i] - self.zcross[i - a + 1]
+        ecross = self.ecross[j] - self.ecross[j - b + 1]
+        mismatch = self.zbound[i] != self.ebound[j]
+        return zcross + ecross + 0.5 * mismatch
+
+
+def _boundaries(paras: np.ndarray | None, n: int) -> np.ndarray:
+    """(n+1,) 1 where lattice position k is a paragraph boundary (0 and n included)."""
+    out = np.ones(n + 1, dtype=np.int64)
+    if paras is not None and n > 1:
+        out[1:n] = paras[1:] != paras[:-1]
+    return out
+
+
+def format_beads(beads: Sequence[Bead]) -> str:
+    """Beads in the ``[zh ids]:[en ids]`` text form, one per line."""
+    return "".join(f"{b}\n" for b in beads)
+
+
+def describe(alignment: Alignment) -> str:
+    """One line about an alignment: bead count, kinds, mean score."""
+    kinds: dict[str, int] = {}
+    for b in alignment.beads:
+        kinds[b.kind] = kinds.get(b.kind, 0) + 1
+    mean = sum(b.score for b in alignment.beads) / max(len(alignment.beads), 1)
+    top = ", ".join(f"{k}: {v}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])[:5])
+    return f"{len(alignment.beads)} beads ({top}); mean score {mean:.3f}"
+
