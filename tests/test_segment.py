@@ -185,6 +185,14 @@ def test_splitting_keeps_every_character_in_order(text, lang, limit):
     assert split_text(text, lang, config) == pieces
 
 
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=200), lang=st.sampled_from(["zh", "en"]))
+def test_any_unicode_text_keeps_every_character(text, lang):
+    pieces = split_text(text, lang, SegmentConfig(max_chars_zh=20, max_chars_en=20))
+    assert "".join("".join(pieces).split()) == "".join(text.split())
+    assert all(p and p == p.strip() and len(p) <= 20 for p in pieces)
+
+
 @settings(max_examples=150, deadline=None)
 @given(paras=st.lists(_TEXT, max_size=5), lang=st.sampled_from(["zh", "en"]))
 def test_sentence_offsets_point_into_their_paragraph(paras, lang):
