@@ -104,8 +104,8 @@ def _is_end(text: str, start: int, punct: str, end: int) -> bool:
         i -= 1
     word = text[i:start].lstrip(_OPENERS)
     if "…" in marks or ".." in marks:
-        # a stammer goes on: "I... I can't" / "the... the"
-        return not (word and _bare(nxt).lower().startswith(_bare(word).lower() or "\0"))
+        stem = _bare(word).lower()  # a stammer goes on: "I... I can't" / "the... the"
+        return not (stem and _bare(nxt).lower().startswith(stem))
     if closed and marks[-1] in "?!" and _ATTRIBUTION.match(text, end):
         return _bare(nxt) in _STARTERS or _bare(nxt) in _NOT_SPEAKERS
     if marks[-1] in "?!" or closed:
@@ -133,9 +133,9 @@ def _ambiguous_continues(text: str, after: int, nxt: str) -> bool:
     word = _bare(nxt)
     if word in _STARTERS:
         return False
-    if word in _CONTINUATIONS or word.endswith("."):
-        return True  # U.S. Embassy / 9 a.m. Eastern / U.S. Sen.
-    # A run of capitalised words is a name (U.N. Security Council, U.S. Supreme Court).
+    if word in _CONTINUATIONS:
+        return True  # U.S. Embassy / 9 a.m. Eastern
+    # A run of capitalised words is a name (U.N. Security Council, U.S. Sen. Ames).
     m = _NEXT_TOKEN.match(text, after)
     following = _bare(m.group(1)) if m else ""
     return bool(following[:1].isupper()) and following not in _STARTERS and not nxt.endswith(",")
