@@ -19,6 +19,8 @@ _QUOTE_CLOSERS = frozenset(_QUOTES.values())
 _BRACKET_CLOSERS = frozenset("）)】〕］]〉》")
 _BOOK_OPEN = frozenset("《〈")
 _BOOK_CLOSE = frozenset("》〉")
+_BOOK_PAIR = {"《": "》", "〈": "〉"}
+_TITLE_MAX = 80  # characters; a book, film or newspaper title is far shorter
 _COLONS = frozenset("：:")
 # Punctuation after a run that shows the sentence goes on (“Thank you!”，然后…).
 _CONTINUES = frozenset("，,、；;：:")
@@ -95,14 +97,14 @@ class _Scanner:
             self.quotes.append(('"', self._after_colon(i)))
         elif ch in _QUOTES:
             self.quotes.append((_QUOTES[ch], self._after_colon(i)))
-        elif ch in _QUOTE_CLOSERS:
-            for k in range(len(self.quotes) - 1, -1, -1):
+        elif ch in _QUOTE_CLOSERS:  # close the innermost match, looking a few levels down
+            for k in range(len(self.quotes) - 1, max(-1, len(self.quotes) - 4), -1):
                 if self.quotes[k][0] == ch:
                     closed = self.quotes[k]
                     del self.quotes[k:]
                     return closed
-        elif ch in _BOOK_OPEN:
-            self.book += 1
+        elif ch in _BOOK_OPEN and self.text.find(_BOOK_PAIR[ch], i, i + _TITLE_MAX) > 0:
+            self.book += 1  # a title only when it closes soon: a stray 《 must not mute the rest
         elif ch in _BOOK_CLOSE and self.book:
             self.book -= 1
         return None

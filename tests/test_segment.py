@@ -80,6 +80,16 @@ def test_rules_beyond_the_test_set(lang, sentences):
     assert split_text(text, lang) == sentences
 
 
+def test_unbalanced_brackets_and_quotes_do_not_mute_the_paragraph():
+    # a stray 《 (no 》 soon after) is no title; a quotation left open (it goes on in the
+    # next paragraph, as news quotations do) still splits at its sentence ends
+    assert split_text("他写下《。然后走了。她留下了。", "zh") == [
+        "他写下《。", "然后走了。", "她留下了。"]
+    assert split_text("他说：“我们准备好了。我们会战斗。", "zh") == [
+        "他说：“我们准备好了。", "我们会战斗。"]
+    assert split_text("”他走了。她留下了。", "zh") == ["”他走了。", "她留下了。"]
+
+
 # --------------------------------------------------------------------------- API
 
 def test_split_paragraphs_numbers_sentences_across_the_document():
