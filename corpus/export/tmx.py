@@ -165,38 +165,51 @@ def read_tmx_records(path: str | os.PathLike[str], *, zh_lang: str = "zh",
     NaN score.
     """
     want_zh, want_en = _primary(zh_lang), _primary(en_lang)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True,
-                             load_dtd=False)
+    records: list[Record] = []
+    metas: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
     try:
-        root = etree.parse(os.fspath(path), parser).getroot()
+        # streamed, one <tu> at a time, so a corpus-wide memory never sits in RAM as a tree
+        events = etree.iterparse(os.fspath(path), events=("end",), tag="tu",
+                                 resolve_entities=False, no_network=True, huge_tree=True,
+                                 load_dtd=False)
+        for n, (_, el) in enumerate(events):
+            if el.getparent() is None or el.getparent().tag != "body":
+                continue
+            rec = _tu_record(el, n, want_zh, want_en, where=f"{path}: tu {el.get('tuid') or n}")
+            if rec is not None:
+                records.append(Record(pair=rec.pair, meta=metas.setdefault(rec.meta, rec.meta)))
+            el.clear(keep_tail=True)
+            while el.getprevious() is not None:
+                del el.getparent()[0]
+        root_tag = events.root.tag if events.root is not None else None
     except OSError as err:
         raise ExportError(f"cannot read {path}: {err}") from err
     except etree.XMLSyntaxError as err:
         raise ExportError(f"{path}: not well-formed XML ({err})") from err
-    if root.tag != "tmx":
-        raise ExportError(f"{path}: not a TMX file (root element <{root.tag}>)")
-    records: list[Record] = []
-    for n, tu in enumerate(root.iterfind("body/tu")):
-        segs: dict[str, str] = {}
-        for tuv in tu.iterfind("tuv"):
-            seg = tuv.find("seg")
-            lang = _primary(_lang(tuv))
-            if seg is not None and lang in (want_zh, want_en) and lang not in segs:
-                segs[lang] = _seg_text(seg)
-        if want_zh not in segs or want_en not in segs:
-            continue
-        props = {p.get("type", ""): p.text or "" for p in tu.iterfind("prop")}
-        where = f"{path}: tu {tu.get('tuid') or n}"
-        zh_ids = parse_ids(props.get("x-zh-ids", str(n)), where=where)
-        en_ids = parse_ids(props.get("x-en-ids", str(n)), where=where)
-        pair = AlignedPair(zh=segs[want_zh], en=segs[want_en],
-                           score=parse_score(props.get("x-score", ""), where=where),
-                           zh_ids=zh_ids, en_ids=en_ids,
-                           article_id=props.get("x-article-id", ""))
-        meta = tuple(sorted((k[2:].replace("-", "_"), v) for k, v in props.items()
-                            if k.startswith("x-") and k not in _PROP_IDS and v))
-        records.append(Record(pair=pair, meta=meta))
+    if root_tag != "tmx":
+        raise ExportError(f"{path}: not a TMX file (root element <{root_tag}>)")
     return records
+
+
+def _tu_record(tu: etree._Element, n: int, want_zh: str, want_en: str, *,
+               where: str) -> Record | None:
+    segs: dict[str, str] = {}
+    for tuv in tu.iterfind("tuv"):
+        seg = tuv.find("seg")
+        lang = _primary(_lang(tuv))
+        if seg is not None and lang in (want_zh, want_en) and lang not in segs:
+            segs[lang] = _seg_text(seg)
+    if want_zh not in segs or want_en not in segs:
+        return None
+    props = {p.get("type", ""): p.text or "" for p in tu.iterfind("prop")}
+    pair = AlignedPair(zh=segs[want_zh], en=segs[want_en],
+                       score=parse_score(props.get("x-score", ""), where=where),
+                       zh_ids=parse_ids(props.get("x-zh-ids", str(n)), where=where),
+                       en_ids=parse_ids(props.get("x-en-ids", str(n)), where=where),
+                       article_id=props.get("x-article-id", ""))
+    meta = tuple(sorted((k[2:].replace("-", "_"), v) for k, v in props.items()
+                        if k.startswith("x-") and k not in _PROP_IDS and v))
+    return Record(pair=pair, meta=meta)
 
 
 def read_tmx(path: str | os.PathLike[str], **kw: str) -> list[AlignedPair]:
