@@ -266,8 +266,8 @@ def _align_and_write(art: Article, eng: EnglishText, rec: ArticleRecord, aligner
         encoder = aligner.encoder  # loads the model on first use; counted as "model load"
         stage = "segment"
         marks.append(time.perf_counter())
-        zh = split_paragraphs(art.paragraphs, "zh")
-        en = split_paragraphs(eng.paragraphs, "en")
+        zh = split_paragraphs(art.paragraphs, "zh", config.segment)
+        en = split_paragraphs(eng.paragraphs, "en", config.segment)
         stage = "align"
         marks.append(time.perf_counter())
         alignment = align_sentences(zh, en, encoder, config.align)
