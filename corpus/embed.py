@@ -325,7 +325,9 @@ class STEncoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         self.load()
         if not texts:
-            dim = self._model.get_sentence_embedding_dimension() or 0
+            dim_of = getattr(self._model, "get_embedding_dimension", None) or getattr(
+                self._model, "get_sentence_embedding_dimension")  # renamed in v5
+            dim = dim_of() or 0
             return np.zeros((0, dim), dtype=np.float32)
 
         def run(batch: list[str]) -> np.ndarray:
