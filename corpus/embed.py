@@ -325,8 +325,9 @@ class STEncoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         self.load()
         if not texts:
-            dim_of = getattr(self._model, "get_embedding_dimension", None) or getattr(
-                self._model, "get_sentence_embedding_dimension")  # renamed in v5
+            model = self._model
+            dim_of = (getattr(model, "get_embedding_dimension", None)  # v5 name
+                      or model.get_sentence_embedding_dimension)
             dim = dim_of() or 0
             return np.zeros((0, dim), dtype=np.float32)
 
