@@ -98,6 +98,14 @@ def test_sidecar_only_when_filtering(tmp_path: Path) -> None:
     assert not (tmp_path / "g.tsv.meta.json").exists()
 
 
+def test_convert_in_place(tmp_path: Path) -> None:
+    export_documents([make_doc("a")], tmp_path)
+    path = tmp_path / "a.tsv"
+    result = convert(path, path, ExportConfig(filters=FilterConfig(min_score=0.85)))
+    assert result.kept == 3  # read fully before the atomic replace
+    assert [p.score for p in read_tsv(path)] == [0.91, 0.87, 0.0]
+
+
 def test_guess_format() -> None:
     assert guess_format("x/a.TMX") is ExportFormat.TMX
     assert guess_format("a.ndjson") is ExportFormat.JSONL
