@@ -317,7 +317,7 @@ def export_article(doc: AlignedDocument, outdir: Path, config: BuildConfig) -> d
     outputs = {"beads": str(beads.relative_to(outdir))}
     for fmt in config.export.formats:
         path = outdir / f"{doc.article_id}.{fmt.value}"
-        merge([beads], path, config.export, output_format=fmt)
+        merge([beads], path, config.export, output_format=fmt, sidecar=False)
         outputs[fmt.value] = path.name
     return outputs
 
