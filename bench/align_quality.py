@@ -22,10 +22,10 @@ import sys
 import time
 from pathlib import Path
 
-from corpus.align import align_embedded, embed_side, format_beads
+from corpus.align import align_embedded, embed_side
 from corpus.config import AlignConfig
 from corpus.embed import load_encoder
-from corpus.score import read_beads, read_sentences, score_alignments
+from corpus.score import format_beads, read_beads, read_sentences, score_alignments
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -219,19 +219,3 @@ def _boundaries(paras: np.ndarray | None, n: int) -> np.ndarray:
     if paras is not None and n > 1:
         out[1:n] = paras[1:] != paras[:-1]
     return out
-
-
-def format_beads(beads: Sequence[Bead]) -> str:
-    """Beads in the ``[zh ids]:[en ids]`` text form, one per line."""
-    return "".join(f"{b}\n" for b in beads)
-
-
-def describe(alignment: Alignment) -> str:
-    """One line about an alignment: bead count, kinds, mean score."""
-    kinds: dict[str, int] = {}
-    for b in alignment.beads:
-        kinds[b.kind] = kinds.get(b.kind, 0) + 1
-    mean = sum(b.score for b in alignment.beads) / max(len(alignment.beads), 1)
-    top = ", ".join(f"{k}: {v}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])[:5])
-    return f"{len(alignment.beads)} beads ({top}); mean score {mean:.3f}"
-

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus.align import align, align_sentences, bead_types, format_beads
+from corpus.align import align, align_sentences, bead_types
 from corpus.align_dp import Band, anchor_path, band_around, banded_dp
 from corpus.config import AlignConfig
 from corpus.errors import AlignError, ConfigError
@@ -238,14 +238,6 @@ def test_bad_input_and_config():
         AlignConfig(skip=0.5)
     with pytest.raises(ConfigError):
         AlignConfig(coverage=-1)
-
-
-def test_format_beads():
-    zh, en, _ = synthetic(5, seed=3)
-    text = format_beads(align(zh, en, ConceptEncoder()).beads)
-    for line in text.splitlines():
-        left, right = line.split(":")
-        assert left.startswith("[") and right.endswith("]")
 
 
 # --------------------------------------------------------------------------- with USE
