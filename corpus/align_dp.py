@@ -27,6 +27,8 @@ NEG = -1e30  # "unreachable"; finite so that sums stay ordered and never become 
 
 # full search below this many lattice cells (a 400 x 400 document)
 FULL_SEARCH_CELLS = 160_000
+# rows whose bead scores are computed together (vectorised, and bounded in memory)
+_BLOCK = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +79,8 @@ def banded_dp(
 
     Each bead is (i0, i1, j0, j1, score): zh[i0:i1] with en[j0:j1]. Types are tried
     in the order given and the first of equal scores wins, so output is
-    deterministic. Bead scores are computed up front, a block of rows at a time
-    (vectorised); the recursion then only adds and compares. The 0-1 type (a == 0)
+    deterministic. Bead scores are computed a block of rows at a time (vectorised,
+    and memory stays O(n * W)); the recursion then only adds and compares. The 0-1 type (a == 0)
     is solved per row with a prefix-max scan, since English-only beads chain along it.
     """
     w = band.width
@@ -87,39 +89,46 @@ def banded_dp(
         raise ValueError("the band does not hold the start and end points")
     if any(a == 0 and b != 1 for a, b in types):
         raise ValueError("only 0-1 beads may have no Chinese side")
-    gains = [_type_scores(n, band, a, b, score_fn) for a, b in types]
     best = np.full((n + 1, w), NEG)
     back = np.full((n + 1, w), -1, dtype=np.int8)
+    gain = np.zeros((n + 1, w))  # score of the bead chosen at each cell
     cols = np.arange(w)
     row_types = [(t, a, b) for t, (a, b) in enumerate(types) if a > 0]
     skip_en = [t for t, (a, _) in enumerate(types) if a == 0]
-    for i in range(n + 1):
-        row = best[i]
-        rback = back[i]
-        if i == 0:
-            row[0] = 0.0  # the start point
-        js = lo[i] + cols
-        for t, a, b in row_types:
-            if i < a:
-                continue
-            pcol = js - b - lo[i - a]
-            pcol = np.clip(pcol, 0, w - 1)  # invalid cells have gain NEG, clipping is harmless
-            cand = best[i - a, pcol] + gains[t][i]
-            better = cand > row
-            row[better] = cand[better]
-            rback[better] = t
-        for t in skip_en:
-            # row[c] = max(row[c], row[c-1] + g[c]) for every c, as one prefix scan:
-            # max over k <= c of row[k] + g[k+1] + ... + g[c]. A 0-1 bead is valid in every
-            # band cell but the first (j = 0) and those past hi[i], so no chain that
-            # matters crosses an invalid cell, and those can count zero.
-            g = gains[t][i]
-            ok = g > NEG / 2
-            pre = np.cumsum(np.where(ok, g, 0.0))
-            run = np.maximum.accumulate(row - pre) + pre
-            chain = ok & (run > row + 1e-9)
-            row[chain] = run[chain]
-            rback[chain] = t
+    for r0 in range(0, n + 1, _BLOCK):
+        # bead scores for this block of rows only, so memory does not grow with the
+        # number of bead types
+        r1 = min(n + 1, r0 + _BLOCK)
+        gains = [_type_scores(band, a, b, r0, r1, score_fn) for a, b in types]
+        for i in range(r0, r1):
+            row, rback, rgain = best[i], back[i], gain[i]
+            if i == 0:
+                row[0] = 0.0  # the start point
+            js = lo[i] + cols
+            for t, a, b in row_types:
+                if i < a:
+                    continue
+                # invalid cells score NEG, so the clipped column they read is harmless
+                pcol = np.clip(js - b - lo[i - a], 0, w - 1)
+                g = gains[t][i - r0]
+                cand = best[i - a, pcol] + g
+                better = cand > row
+                row[better] = cand[better]
+                rback[better] = t
+                rgain[better] = g[better]
+            for t in skip_en:
+                # row[c] = max(row[c], row[c-1] + g[c]) for every c, as one prefix scan:
+                # max over k <= c of row[k] + g[k+1] + ... + g[c]. A 0-1 bead is valid in
+                # every band cell but the first (j = 0) and those past hi[i], so no chain
+                # that matters crosses an invalid cell, and those can count zero.
+                g = gains[t][i - r0]
+                ok = g > NEG / 2
+                pre = np.cumsum(np.where(ok, g, 0.0))
+                run = np.maximum.accumulate(row - pre) + pre
+                chain = ok & (run > row + 1e-9)
+                row[chain] = run[chain]
+                rback[chain] = t
+                rgain[chain] = g[chain]
     end = m - lo[n]
     if not 0 <= end < w or best[n, end] <= NEG / 2:
         raise ValueError("the end point is unreachable inside the band")
@@ -131,30 +140,29 @@ def banded_dp(
         if t < 0:
             raise ValueError(f"broken back-pointer at ({i}, {j})")
         a, b = types[t]
-        beads.append((i - a, i, j - b, j, float(gains[t][i, c])))
+        beads.append((i - a, i, j - b, j, float(gain[i, c])))
         i, j = i - a, j - b
     beads.reverse()
     return beads
 
 
-def _type_scores(n: int, band: Band, a: int, b: int, score_fn: ScoreFn,
-                 block: int = 64) -> np.ndarray:
-    """Scores of the (a, b) beads ending at every band cell: (n+1, W), NEG where invalid."""
+def _type_scores(band: Band, a: int, b: int, r0: int, r1: int,
+                 score_fn: ScoreFn) -> np.ndarray:
+    """Scores of the (a, b) beads ending at the band cells of rows r0..r1-1, NEG where invalid."""
     w = band.width
     lo, hi = band.lo, band.hi
-    out = np.full((n + 1, w), NEG)
-    cols = np.arange(w)
-    for r0 in range(a, n + 1, block):
-        rows = np.arange(r0, min(n + 1, r0 + block))
-        js = lo[rows, None] + cols
-        ok = js <= hi[rows, None]
-        ok &= js >= b
-        if a > 0:
-            pj = js - b
-            ok &= (pj >= lo[rows - a, None]) & (pj <= hi[rows - a, None])
-        ii, cc = np.nonzero(ok)
-        if len(ii):
-            out[rows[ii], cc] = score_fn(a, b, rows[ii], js[ii, cc])
+    out = np.full((r1 - r0, w), NEG)
+    rows = np.arange(max(r0, a), r1)
+    if not len(rows):
+        return out
+    js = lo[rows, None] + np.arange(w)
+    ok = (js <= hi[rows, None]) & (js >= b)
+    if a > 0:
+        pj = js - b
+        ok &= (pj >= lo[rows - a, None]) & (pj <= hi[rows - a, None])
+    ii, cc = np.nonzero(ok)
+    if len(ii):
+        out[rows[ii] - r0, cc] = score_fn(a, b, rows[ii], js[ii, cc])
     return out
 
 

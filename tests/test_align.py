@@ -214,6 +214,21 @@ def test_recovers_known_beads_of_a_synthetic_document():
     assert hits >= 0.95 * len(gold)
 
 
+def test_an_english_passage_left_untranslated_becomes_0_1_beads():
+    zh, en, gold = synthetic(60, seed=5)
+    extra = [f"c{9000 + k} c{9500 + k}" for k in range(20)]  # no Chinese counterpart
+    cut = len(en) // 2
+    en2 = en[:cut] + extra + en[cut:]
+    beads = align(zh, en2, ConceptEncoder()).beads
+    check_beads(beads, len(zh), len(en2), AlignConfig().max_align)
+    inserted = set(range(cut, cut + len(extra)))
+    skipped = {j for b in beads if not b.zh for j in b.en}
+    assert len(inserted & skipped) >= 0.95 * len(inserted)
+    shift = {j: j if j < cut else j + len(extra) for j in range(len(en))}
+    moved = {(z, tuple(shift[j] for j in e)) for z, e in gold}
+    assert len(moved & {(b.zh, b.en) for b in beads}) >= 0.9 * len(gold)
+
+
 def test_empty_sides():
     enc = ConceptEncoder()
     assert align([], [], enc).beads == ()

