@@ -112,7 +112,9 @@ def align_embedded(zh: Side, en: Side, config: AlignConfig | None = None, *,
     # waking threads than computing (100x slower on a busy 2-core machine), so use one.
     with threadpool_limits(limits=1, user_api="blas"):
         first = anchor_path(zh.windows[0], en.windows[0], _ANCHOR_BAND)
-        band = band_around(first, n, m, 1, cfg.band)
+        # each row's band comes from the path's points in that row only: a long run of
+        # 0-1 beads must not open its whole width to the rows around it
+        band = band_around(first, n, m, 1, cfg.band, spread=0)
         try:
             path = banded_dp(n, m, band, bead_types(cfg.max_align), scorer)
         except ValueError as err:  # a band that cannot be crossed is a bug, not bad input

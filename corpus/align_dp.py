@@ -47,19 +47,22 @@ class Band:
         return cls(np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64))
 
 
-def band_around(points: np.ndarray, n: int, m: int, scale: int, halfwidth: int) -> Band:
+def band_around(points: np.ndarray, n: int, m: int, scale: int, halfwidth: int,
+                spread: int | None = None) -> Band:
     """Return a band of ``halfwidth`` columns around a path given at ``1/scale`` resolution.
 
     ``points`` is a (k, 2) array of lattice points (i, j) of a monotone path on the
-    coarse lattice; they are scaled up, every fine row within ``scale`` rows of a
-    point takes that point's column, and the band is widened to be monotone and
-    connected (each row overlaps the one before, so every cell can be reached).
+    coarse lattice; they are scaled up, every fine row within ``spread`` rows of a
+    point (default ``scale``) takes that point's column, and the band is widened to be
+    monotone and connected (each row overlaps the one before, so every cell can be
+    reached).
     """
     fi = np.minimum(points[:, 0] * scale, n)
     fj = np.minimum(points[:, 1] * scale, m)
     lo = np.full(n + 1, m, dtype=np.int64)
     hi = np.zeros(n + 1, dtype=np.int64)
-    for d in range(-scale, scale + 1):
+    spread = scale if spread is None else spread
+    for d in range(-spread, spread + 1):
         rows = np.clip(fi + d, 0, n)
         np.minimum.at(lo, rows, fj)
         np.maximum.at(hi, rows, fj)
