@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from corpus.config import BuildConfig, FetchConfig  # noqa: E402
-from corpus.pipeline import build  # noqa: E402
-from tests.httpserver import serve  # noqa: E402
+from corpus.config import BuildConfig, FetchConfig
+from corpus.pipeline import build
+from tests.httpserver import serve
 
 CITIES = [("北京", "Beijing"), ("上海", "Shanghai"), ("广州", "Guangzhou"), ("成都", "Chengdu"),
           ("武汉", "Wuhan"), ("西安", "Xi'an"), ("南京", "Nanjing"), ("杭州", "Hangzhou"),
