@@ -30,8 +30,6 @@ from corpus.seeds import SeedBatch, read_seeds
 
 log = logging.getLogger(__name__)
 
-STAGES = ("seeds", "fetch", "segment", "align", "export", "merge")
-CORPUS_STEM = "corpus"
 
 
 @dataclass(slots=True)
@@ -141,20 +139,26 @@ def build(seed_paths: Iterable[str | Path], config: BuildConfig,
     for art in articles:
         h = _input_hash(art, signature)
         prev = old.articles.get(art.id)
-        if not config.force and not config.only_fetch and _is_current(prev, h, outdir):
+        if _is_current(prev, h, outdir) and not config.force:
             manifest.articles[art.id] = prev  # type: ignore[assignment]
-            continue
-        manifest.articles[art.id] = _record_base(art, h)
+            if not config.only_fetch:
+                continue
+        else:
+            manifest.articles[art.id] = _record_base(art, h)
         todo.append(art)
     log.info("%d up to date, %d to do", len(articles) - len(todo), len(todo))
     manifest.save(manifest_path)
 
     aligner = _Aligner(config)
-    done = 0
-    progress("articles", 0, len(todo))
+    n_fetched = n_aligned = 0
+    progress("fetch", 0, len(todo))
     with Fetcher(config.fetch) as fetcher:
         for art, got, fetch_s in _fetch_all(fetcher, todo):
+            n_fetched += 1
+            progress("fetch", n_fetched, len(todo))
             rec = manifest.articles[art.id]
+            if config.only_fetch and rec.status == Status.DONE:
+                continue  # fetched to refresh the cache; its outputs stay as they are
             rec.seconds["fetch"] = round(fetch_s, 3)
             seconds["fetch"] += fetch_s
             if isinstance(got, CorpusError):
@@ -165,10 +169,10 @@ def build(seed_paths: Iterable[str | Path], config: BuildConfig,
                     rec.status, rec.reason = Status.SKIPPED, "--only-fetch: fetched, not aligned"
                 else:
                     _align_and_write(art, got, rec, aligner, outdir, config, seconds)
+                    n_aligned += 1
+                    progress("align", n_aligned, len(todo))
             rec.finished = datetime.now(UTC).isoformat(timespec="seconds")
             manifest.save(manifest_path)  # after the files: a record never points at nothing
-            done += 1
-            progress("articles", done, len(todo))
 
     t0 = time.perf_counter()
     done_ids = sorted(k for k, r in manifest.articles.items() if r.status == Status.DONE)
@@ -220,7 +224,7 @@ def _fail(rec: ArticleRecord, err: CorpusError, art: Article) -> None:
     rec.status = Status.FAILED
     rec.stage = _stage_of(err)
     rec.reason = err.message
-    log.warning("%s: %s", art.id, err.message)
+    log.info("%s: %s", art.id, err.message)  # the CLI lists failures after the summary
 
 
 def _stage_of(err: CorpusError) -> str:
@@ -278,7 +282,7 @@ def _align_and_write(art: Article, eng: EnglishText, rec: ArticleRecord, aligner
         rec.outputs = export_article(doc, outdir, config)
     except CorpusError as err:
         rec.status, rec.stage, rec.reason = Status.FAILED, stage, err.message
-        log.warning("%s: %s failed: %s", art.id, stage, err.message)
+        log.info("%s: %s failed: %s", art.id, stage, err.message)
         return
     finally:
         marks.append(time.perf_counter())
@@ -406,7 +410,7 @@ def format_summary(summary: dict[str, Any]) -> str:
         lines.append(f"    {n:>4}  {reason}")
     if summary["sources"]:
         lines.append("sources    " + ", ".join(f"{k} {v}" for k, v in summary["sources"].items()))
-    lines.append(f"pairs      {summary['pairs_written']:>6}")
+    lines.append(f"beads      {summary['pairs_written']:>6}  (corpus-wide files, after filters)")
     secs = summary["seconds"]
     if secs:
         lines.append("time (s)   " + ", ".join(f"{k} {v:.1f}" for k, v in secs.items()))

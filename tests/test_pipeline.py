@@ -220,3 +220,19 @@ def test_kill_and_resume_gives_the_same_corpus(site, tmp_path):
         assert (out / name).read_bytes() == (tmp_path / "ref" / "aligned" / name).read_bytes(), name
     assert not list(out.rglob("*.tmp")) and not list(out.rglob(".*.tmp"))
     assert killed_mid_run or proc.returncode == 0
+
+
+def test_only_fetch_fills_the_cache_and_keeps_done_articles(site, tmp_path):
+    seeds, server = site
+    config = _config(tmp_path, server.base)
+    fetched = build([seeds], replace(config, only_fetch=True))
+    assert [r.status for r in fetched.records] == ["skipped"] * 3
+    assert all("--only-fetch" in r.reason for r in fetched.records)
+    assert "align" not in fetched.seconds and not (tmp_path / "aligned" / "corpus.tsv").exists()
+    n_requests = len(server.requests)
+    built = build([seeds], config)  # everything now comes from the cache
+    assert [r.status for r in built.records] == ["done"] * 3
+    assert [r.route for r in server.requests[n_requests:]] == [
+        "/2024/04/01/world/asia/taipei-night-market.html"]  # the paywall is never cached
+    again = build([seeds], replace(config, only_fetch=True))
+    assert [r.status for r in again.records] == ["done"] * 3  # outputs stay current
