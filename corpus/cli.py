@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from corpus import __version__
-from corpus.config import ExportConfig, ExportFormat, FetchConfig, FilterConfig
+from corpus.config import BuildConfig, ExportConfig, ExportFormat, FetchConfig, FilterConfig
 from corpus.errors import CorpusError
 from corpus.model import Lang
 
@@ -475,6 +475,9 @@ def _add_build(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
                    help="seed files or folders (default: seeds/)")
     p.add_argument("-o", "--outdir", type=Path, default=Path("aligned"),
                    help="output folder (default: aligned/)")
+    p.add_argument("--config", metavar="FILE.toml",
+                   help="settings file: top-level build keys and [fetch], [segment], [align], "
+                   "[export], [export.filters] tables (see the README); flags override it")
     g = p.add_argument_group("what to run")
     g.add_argument("--force", action="store_true", help="redo articles that are up to date")
     g.add_argument("--only-fetch", action="store_true",
@@ -493,27 +496,36 @@ def _add_build(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
     p.set_defaults(run=_run_build)
 
 
-def _run_build(args: argparse.Namespace) -> int:
+def _build_config(args: argparse.Namespace) -> BuildConfig:
     from dataclasses import replace
 
     from corpus.config import BuildConfig
-    from corpus.pipeline import build, format_summary
-    from corpus.progress import ProgressBars, progress_enabled
 
     export = export_config_from_args(args)
     if args.formats:
         export = replace(export, formats=args.formats)
-    config = BuildConfig(
+    return BuildConfig(
         outdir=str(args.outdir), model=args.model, force=args.force, only_fetch=args.only_fetch,
         limit=args.limit, since=args.since, report=not args.no_report,
         fetch=fetch_config_from_args(args), export=export,
     )
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    from corpus.config import layer, load_build_config
+    from corpus.pipeline import build, format_summary
+    from corpus.progress import ProgressBars, progress_enabled
+
+    config = _build_config(args)
+    if args.config:  # defaults < the file < flags given on the command line
+        defaults = _build_config(build_parser().parse_args(["build"]))
+        config = layer(defaults, load_build_config(args.config), config)
     with ProgressBars(enabled=progress_enabled(args.quiet)) as bars:
         result = build(args.seeds, config, progress=bars.update)
     print(format_summary(result.summary), file=sys.stderr)
     for rec in result.failed:
         print(f"FAILED\t{rec.key}\t{rec.stage}\t{rec.reason}", file=sys.stderr)
-    print(f"manifest: {args.outdir / 'manifest.json'}", file=sys.stderr)
+    print(f"manifest: {result.outdir / 'manifest.json'}", file=sys.stderr)
     return EXIT_FAILED_ITEMS if result.failed else EXIT_OK
 
 

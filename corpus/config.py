@@ -234,3 +234,65 @@ class BuildConfig:
         if not 0 <= self.min_coverage <= 1:
             raise ConfigError(f"build: min_coverage must lie in [0, 1], not {self.min_coverage}")
 
+
+
+def _from_table(cls: type, table: dict[str, Any], where: str) -> Any:
+    """Build ``cls`` from a TOML table; nested tables fill nested config dataclasses."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: expected a table of settings, got {table!r}")
+    kinds = {f.name: f.type for f in fields(cls)}
+    data: dict[str, Any] = {}
+    for key, value in table.items():
+        nested = _NESTED.get((cls.__name__, key))
+        if nested is not None:
+            value = _from_table(nested, value, f"{where}.{key}")
+        elif kinds.get(key) == "date | None" and isinstance(value, str):
+            try:
+                value = date.fromisoformat(value)
+            except ValueError as err:
+                raise ConfigError(f"{where}.{key}: {value!r} is not a date like 2024-06-21") \
+                    from err
+        elif isinstance(value, list):
+            value = tuple(value)
+        data[key] = value
+    try:
+        return from_mapping(cls, data, where=where)
+    except TypeError as err:
+        raise ConfigError(f"{where}: {err}") from err
+
+
+_NESTED: dict[tuple[str, str], type] = {
+    ("BuildConfig", "fetch"): FetchConfig,
+    ("BuildConfig", "segment"): SegmentConfig,
+    ("BuildConfig", "align"): AlignConfig,
+    ("BuildConfig", "export"): ExportConfig,
+    ("ExportConfig", "filters"): FilterConfig,
+}
+
+
+def load_build_config(path: str) -> BuildConfig:
+    """Read a TOML file of build settings (top-level keys and [fetch], [segment], [align],
+    [export], [export.filters] tables); unknown keys are errors."""
+    import tomllib
+
+    try:
+        with open(path, "rb") as fh:  # noqa: PTH123 - a plain path string from the CLI
+            table = tomllib.load(fh)
+    except OSError as err:
+        raise ConfigError(f"cannot read the config file {path}: {err.strerror or err}") from err
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path} is not valid TOML: {err}") from err
+    return _from_table(BuildConfig, table, where=path)
+
+
+def layer(default: Any, file: Any, cli: Any) -> Any:
+    """Merge three configs of one dataclass type: a CLI value wins where it differs from the
+    default (the user typed it), else the file's value; nested configs merge field by field."""
+    out = {}
+    for f in fields(default):
+        d, fv, c = getattr(default, f.name), getattr(file, f.name), getattr(cli, f.name)
+        if hasattr(d, "__dataclass_fields__"):
+            out[f.name] = layer(d, fv, c)
+        else:
+            out[f.name] = c if c != d else fv
+    return type(default)(**out)
