@@ -120,14 +120,21 @@ def ensure_bertalign_env(venv: Path, python: str | None) -> Path:
 
 
 def _timed(cmd: list[str]) -> dict[str, Any]:
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[:3])} … failed ({proc.returncode}):\n"
                          f"{proc.stderr[-3000:]}")
     stats = json.loads(proc.stdout.strip().splitlines()[-1])
     stats["wall_s"] = wall
+    # CPU seconds of the child (user + system, all threads): less sensitive than wall time
+    # to other work on a shared machine.
+    stats["cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return stats
 
 
@@ -186,11 +193,13 @@ def main(argv: list[str] | None = None) -> int:
                 cmd = [str(bert_py), str(HERE / "bertalign_worker.py"), "--data",
                        str(args.data), "--out", str(out), "--threads", str(args.threads),
                        *files]
+            load_before = os.getloadavg()[0]
             stats = _timed(cmd)
+            stats["loadavg_1min_before_after"] = [load_before, os.getloadavg()[0]]
             stats["quality"] = _score(args.data, out, args.files)
             runs[side].append(stats)
             print(f"run {r + 1} {side:9s} wall {stats['wall_s']:6.1f} s  load→beads "
-                  f"{stats['load_to_beads_s']:6.1f} s  strict F1 "
+                  f"{stats['load_to_beads_s']:6.1f} s  cpu {stats['cpu_s']:6.1f} s  strict F1 "
                   f"{stats['quality']['strict']['f1']:.3f}", file=sys.stderr)
 
     summary = _summary(args, runs)
@@ -208,8 +217,9 @@ def _summary(args: argparse.Namespace, runs: dict[str, list[dict[str, Any]]]) ->
         sides[side] = {
             "wall_s_median": _median(rs, "wall_s"),
             "load_to_beads_s_median": _median(rs, "load_to_beads_s"),
+            "cpu_s_median": _median(rs, "cpu_s"),
             "peak_rss_mb_max": max(r["peak_rss_mb"] for r in rs),
-            "quality": rs[0]["quality"],
+            "quality": rs[-1]["quality"],  # of the last run; see same_output_every_run
             "same_output_every_run": len(set(qualities)) == 1,
             "runs": rs,
         }
@@ -219,11 +229,16 @@ def _summary(args: argparse.Namespace, runs: dict[str, list[dict[str, Any]]]) ->
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
                    f"{platform.python_version()}",
         "sides": sides,
+        "loadavg_1min_range": [
+            min(x for rs in runs.values() for r in rs for x in r["loadavg_1min_before_after"]),
+            max(x for rs in runs.values() for r in rs for x in r["loadavg_1min_before_after"]),
+        ],
     }
     if "ours" in sides and "bertalign" in sides:
         out["speedup_wall"] = sides["bertalign"]["wall_s_median"] / sides["ours"]["wall_s_median"]
         out["speedup_load_to_beads"] = (sides["bertalign"]["load_to_beads_s_median"]
                                         / sides["ours"]["load_to_beads_s_median"])
+        out["speedup_cpu"] = sides["bertalign"]["cpu_s_median"] / sides["ours"]["cpu_s_median"]
     return out
 
 
@@ -238,14 +253,20 @@ def _markdown(s: dict[str, Any]) -> str:
 
     row(f"wall, median of {s['repeats']} (s)", lambda d: f"{d['wall_s_median']:.1f}")
     row("model load to beads, median (s)", lambda d: f"{d['load_to_beads_s_median']:.1f}")
+    row("CPU time (user + system), median (s)", lambda d: f"{d['cpu_s_median']:.1f}")
+    row("wall of each run (s)", lambda d: ", ".join(f"{r['wall_s']:.1f}" for r in d["runs"]))
     row("peak memory (MB)", lambda d: f"{d['peak_rss_mb_max']:.0f}")
     for kind in ("strict", "lax"):
         row(f"{kind} P / R / F1", lambda d, k=kind: " / ".join(
             f"{d['quality'][k][m]:.3f}" for m in ("precision", "recall", "f1")))
     text = "\n".join(rows)
+    lo, hi = s["loadavg_1min_range"]
+    text += (f"\n\n{s['machine']}, encoder threads {s['threads']}; 1-minute load average "
+             f"{lo:.1f} to {hi:.1f} around the runs (other work on the machine slows both sides)")
     if "speedup_wall" in s:
         text += (f"\n\nspeed-up (Bertalign / corpus): {s['speedup_wall']:.1f}x wall, "
-                 f"{s['speedup_load_to_beads']:.1f}x model load to beads")
+                 f"{s['speedup_load_to_beads']:.1f}x model load to beads, "
+                 f"{s['speedup_cpu']:.1f}x CPU time")
     return text
 
 
