@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from corpus.cli import _read_paragraphs, main
+from corpus.cli import main
+from corpus.cli.align import _read_paragraphs
 from corpus.errors import CorpusError
 from corpus.model import Lang
 from corpus.score import parse_beads

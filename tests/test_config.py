@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from corpus.cli import _build_config, build_parser
+from corpus.cli import build_parser
+from corpus.cli.build import _build_config
 from corpus.config import (
     AlignConfig,
     BuildConfig,

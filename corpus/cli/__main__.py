@@ -1,0 +1,7 @@
+"""`python -m corpus.cli`."""
+
+import sys
+
+from corpus.cli import main
+
+sys.exit(main())

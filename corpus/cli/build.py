@@ -1,0 +1,275 @@
+"""`corpus fetch` and `corpus build`, with the fetch options they share."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from corpus.cli.base import EXIT_FAILED_ITEMS, EXIT_OK, log, print_json
+from corpus.cli.export import add_filter_options, export_config_from_args
+from corpus.config import BuildConfig, ExportFormat, FetchConfig
+from corpus.errors import CorpusError
+
+# --------------------------------------------------------------------------- build
+
+
+def _original(text: str) -> tuple[str, str]:
+    art_id, sep, path = text.partition("=")
+    if not sep or not art_id or not path:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected ID=PATH, e.g. 20240621-some-slug=originals/some-slug.html"
+        )
+    return art_id.strip(), path.strip()
+
+
+def add_fetch_options(p: argparse.ArgumentParser) -> None:
+    """Where the English originals come from and how politely; shared by fetch and build."""
+    g = p.add_argument_group("fetching")
+    g.add_argument(
+        "--cache-dir",
+        help="page cache folder (default: $CORPUS_CACHE_DIR or "
+        "the user cache folder, e.g. ~/.cache/corpus/http)",
+    )
+    g.add_argument("--refresh", action="store_true", help="fetch again what the cache has")
+    g.add_argument(
+        "--offline", action="store_true", help="use the cache only and report what is missing"
+    )
+    g.add_argument(
+        "--original",
+        action="append",
+        type=_original,
+        default=[],
+        metavar="ID=PATH",
+        help="use this file (HTML or text) as the English original of article ID; "
+        "repeatable. A sidecar <seed>.en.html or <seed>.en.txt works too",
+    )
+    g.add_argument("--user-agent", help="User-Agent header to send")
+    g.add_argument(
+        "--rate",
+        type=float,
+        metavar="R",
+        help="requests per second per host (default 1; 0 = no limit)",
+    )
+    g.add_argument("--jobs", type=int, metavar="N", help="pages fetched at once (default 4)")
+    g.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="allow loopback and private addresses (local mirrors, tests)",
+    )
+    g.add_argument(
+        "--dual-base",
+        metavar="URL",
+        help="base URL of the bilingual pages (default https://cn.nytimes.com)",
+    )
+    g.add_argument(
+        "--archive-base",
+        metavar="URL",
+        help="base URL of the web archive (default https://archive.org)",
+    )
+    g.add_argument(
+        "--dual-pairs",
+        action="store_true",
+        help="also fetch the bilingual page for its paragraph pairs when another "
+        "source serves the English text (one more request per article)",
+    )
+
+
+def fetch_config_from_args(args: argparse.Namespace) -> FetchConfig:
+    from corpus.config import FetchConfig
+
+    given = {
+        "cache_dir": args.cache_dir,
+        "user_agent": args.user_agent,
+        "rate": args.rate,
+        "workers": args.jobs,
+        "dual_base": args.dual_base,
+        "archive_base": args.archive_base,
+    }
+    return FetchConfig(
+        refresh=args.refresh,
+        offline=args.offline,
+        allow_private=args.allow_private,
+        dual_pairs=args.dual_pairs,
+        originals=dict(args.original),
+        **{k: v for k, v in given.items() if v is not None},
+    )
+
+
+def _add_fetch(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "fetch",
+        parents=[common],
+        help="get the English originals of seed articles into the page cache",
+        description="For each article in the seeds, get the English original: the page "
+        "itself, else the cn.nytimes.com bilingual page, a web-archive snapshot, or a file you "
+        "supply. Prints one line per article: id, the source that served it (or FAILED and "
+        "why every source failed), paragraphs, URL. Pages are cached, so a rerun asks no "
+        "server again; requests are rate-limited per host.",
+    )
+    p.add_argument(
+        "seeds", nargs="+", type=Path, metavar="SEEDS", help="seed files or folders of seeds"
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print full records (paragraphs, pairs, every source tried) as JSON",
+    )
+    add_fetch_options(p)
+    p.set_defaults(run=_run_fetch)
+
+
+def _run_fetch(args: argparse.Namespace) -> int:
+    from corpus.fetch import Fetcher, fetch_record
+    from corpus.seeds import read_seeds
+
+    batch = read_seeds(args.seeds)
+    if not batch.articles and not batch.failures:
+        raise CorpusError(f"no seed files found under {', '.join(map(str, args.seeds))}")
+    records = []
+    with Fetcher(fetch_config_from_args(args)) as fetcher:
+        for article, got in fetcher.fetch_many(batch.articles):
+            rec = fetch_record(article, got)
+            records.append(rec)
+            if not args.json:
+                line = (
+                    f"{rec['source']}\t{len(rec['paragraphs'])} paragraphs\t"
+                    f"{rec['final_url'] or rec['user_file']}"
+                    if rec["ok"]
+                    else f"FAILED\t{rec['reason']}"
+                )
+                print(f"{rec['id']}\t{line}", flush=True)
+    failures = [{"path": f.path, "reason": f.reason} for f in batch.failures]
+    if args.json:
+        print_json({"articles": sorted(records, key=lambda r: r["id"]), "seed_failures": failures})
+    else:
+        for f in failures:
+            print(f"FAILED\t{f['path']}\t{f['reason']}")
+    failed = sum(not r["ok"] for r in records) + len(failures)
+    if failed:
+        log.warning("%d of %d articles or seeds failed", failed, len(records) + len(failures))
+    return EXIT_FAILED_ITEMS if failed else EXIT_OK
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2024-06-21") from err
+
+
+def _formats(text: str) -> tuple[ExportFormat, ...]:
+    try:
+        return tuple(ExportFormat(f.strip().lower()) for f in text.split(",") if f.strip())
+    except ValueError as err:
+        known = ",".join(f.value for f in ExportFormat)
+        raise argparse.ArgumentTypeError(f"{err}; choose from {known}") from err
+
+
+def _add_build(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "build",
+        parents=[common],
+        help="seeds in, aligned corpus out: fetch, extract, segment, align, export",
+        description="Run every stage for every seed: read the seed, get the English original "
+        "(cache first, then the page, the bilingual page, a web archive, or your file), split "
+        "both sides into sentences, align them, and write per-article TMX/TSV/JSONL, "
+        "corpus-wide merged files, an HTML report and manifest.json. Reruns skip articles "
+        "whose outputs are complete and whose inputs and settings are unchanged. One article "
+        "failing never stops the batch; the exit code is 1 when any failed.",
+    )
+    p.add_argument(
+        "seeds",
+        nargs="*",
+        type=Path,
+        default=[Path("seeds")],
+        metavar="SEEDS",
+        help="seed files or folders (default: seeds/)",
+    )
+    p.add_argument(
+        "-o",
+        "--outdir",
+        type=Path,
+        default=Path("aligned"),
+        help="output folder (default: aligned/)",
+    )
+    p.add_argument(
+        "--config",
+        metavar="FILE.toml",
+        help="settings file: top-level build keys and [fetch], [segment], [align], "
+        "[export], [export.filters] tables (see the README); flags override it",
+    )
+    g = p.add_argument_group("what to run")
+    g.add_argument("--force", action="store_true", help="redo articles that are up to date")
+    g.add_argument(
+        "--only-fetch",
+        action="store_true",
+        help="fetch and cache the English originals; align and write nothing",
+    )
+    g.add_argument("--limit", type=int, metavar="N", help="build at most N articles (id order)")
+    g.add_argument(
+        "--since",
+        type=_date,
+        metavar="DATE",
+        help="only articles published on or after DATE (YYYY-MM-DD)",
+    )
+    g.add_argument(
+        "--model",
+        default="use",
+        help="sentence encoder: use (default, offline), labse, or a "
+        "sentence-transformers model name or local path",
+    )
+    g.add_argument(
+        "--format",
+        dest="formats",
+        type=_formats,
+        default=None,
+        metavar="LIST",
+        help="output formats, comma-separated (default: tmx,tsv,jsonl)",
+    )
+    g.add_argument("--no-report", action="store_true", help="do not write the HTML report")
+    add_fetch_options(p)
+    add_filter_options(p)
+    p.set_defaults(run=_run_build)
+
+
+def _build_config(args: argparse.Namespace) -> BuildConfig:
+    from dataclasses import replace
+
+    from corpus.config import BuildConfig
+
+    export = export_config_from_args(args)
+    if args.formats:
+        export = replace(export, formats=args.formats)
+    return BuildConfig(
+        outdir=str(args.outdir),
+        model=args.model,
+        force=args.force,
+        only_fetch=args.only_fetch,
+        limit=args.limit,
+        since=args.since,
+        report=not args.no_report,
+        fetch=fetch_config_from_args(args),
+        export=export,
+    )
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    from corpus.config import layer, load_build_config
+    from corpus.pipeline import build, format_summary
+    from corpus.progress import ProgressBars, progress_enabled
+
+    config = _build_config(args)
+    if args.config:  # defaults < the file < flags given on the command line
+        from corpus.cli import build_parser
+
+        defaults = _build_config(build_parser().parse_args(["build"]))
+        config = layer(defaults, load_build_config(args.config), config)
+    with ProgressBars(enabled=progress_enabled(args.quiet)) as bars:
+        result = build(args.seeds, config, progress=bars.update)
+    print(format_summary(result.summary), file=sys.stderr)
+    for rec in result.failed:
+        print(f"FAILED\t{rec.key}\t{rec.stage}\t{rec.reason}", file=sys.stderr)
+    print(f"manifest: {result.outdir / 'manifest.json'}", file=sys.stderr)
+    return EXIT_FAILED_ITEMS if result.failed else EXIT_OK
