@@ -168,7 +168,12 @@ def build(seed_paths: Iterable[str | Path], config: BuildConfig,
                 if config.only_fetch:
                     rec.status, rec.reason = Status.SKIPPED, "--only-fetch: fetched, not aligned"
                 else:
-                    _align_and_write(art, got, rec, aligner, outdir, config, seconds)
+                    try:
+                        _align_and_write(art, got, rec, aligner, outdir, config, seconds)
+                    except Exception as err:  # a bug in one article must not stop a batch
+                        log.exception("%s: unexpected error", art.id)
+                        rec.status, rec.stage = Status.FAILED, "align"
+                        rec.reason = f"unexpected error (a bug; please report it): {err!r}"
                     n_aligned += 1
                     progress("align", n_aligned, len(todo))
             rec.finished = datetime.now(UTC).isoformat(timespec="seconds")

@@ -236,3 +236,22 @@ def test_only_fetch_fills_the_cache_and_keeps_done_articles(site, tmp_path):
         "/2024/04/01/world/asia/taipei-night-market.html"]  # the paywall is never cached
     again = build([seeds], replace(config, only_fetch=True))
     assert [r.status for r in again.records] == ["done"] * 3  # outputs stay current
+
+
+def test_an_unexpected_error_in_one_article_does_not_stop_the_batch(site, tmp_path, monkeypatch):
+    import corpus.align
+
+    seeds, server = site
+    real = corpus.align.align_sentences
+
+    def flaky(zh, en, encoder, config=None):
+        if any("凤凰城" in s.text for s in zh):
+            raise ZeroDivisionError("boom")
+        return real(zh, en, encoder, config)
+
+    monkeypatch.setattr(corpus.align, "align_sentences", flaky)
+    result = build([seeds], _config(tmp_path, server.base))
+    status = {r.key: (r.status, r.reason) for r in result.records}
+    assert status["20240315-chip-factory"][0] == "failed"
+    assert "ZeroDivisionError" in status["20240315-chip-factory"][1]
+    assert status["20240301-river-cleanup"][0] == status["20240402-night-market"][0] == "done"
