@@ -94,8 +94,7 @@ def fetch_record(article: Article, got: EnglishText | CorpusError) -> dict[str, 
         "id": article.id, "ok": isinstance(got, EnglishText), "source": None, "url": None,
         "final_url": None, "user_file": None, "title": "", "published": None,
         "paragraphs": [], "pairs": [], "reason": "",
-        "attempts": [{"source": a.source.value, "url": a.url, "ok": a.ok, "reason": a.reason}
-                     for a in attempts],
+        "attempts": [a.to_dict() for a in attempts],
     }
     if isinstance(got, EnglishText):
         rec.update(source=got.source.value, url=got.url, final_url=got.final_url,

@@ -105,6 +105,9 @@ class SourceAttempt:
     ok: bool
     reason: str = ""
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source.value, "url": self.url, "ok": self.ok, "reason": self.reason}
+
 
 @dataclass(frozen=True, slots=True)
 class ParagraphPair:

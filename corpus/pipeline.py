@@ -212,33 +212,23 @@ def _fetch_all(fetcher: Any, todo: list[Article]
 
 def _note_source(rec: ArticleRecord, eng: EnglishText) -> None:
     rec.source = eng.source.value
-    rec.attempts = [{"source": a.source.value, "url": a.url, "ok": a.ok, "reason": a.reason}
-                    for a in eng.attempts]
+    rec.attempts = [a.to_dict() for a in eng.attempts]
     rec.counts["en_paragraphs"] = len(eng.paragraphs)
 
 
 def _fail(rec: ArticleRecord, err: CorpusError, art: Article) -> None:
+    """Record why the English text of ``art`` could not be had."""
     attempts = getattr(err, "attempts", None)
     if attempts:
-        rec.attempts = [{"source": a.source.value, "url": a.url, "ok": a.ok, "reason": a.reason}
-                        for a in attempts]
+        rec.attempts = [a.to_dict() for a in attempts]
     if art.en_url is None:  # a Chinese-original story, and no fallback had its English
         rec.status, rec.stage = Status.SKIPPED, "fetch"
         rec.reason = art.en_url_problem or "the seed names no English original"
         return
     rec.status = Status.FAILED
-    rec.stage = _stage_of(err)
+    rec.stage = "extract" if isinstance(err, ExtractError) else "fetch"  # the fetcher's errors
     rec.reason = err.message
     log.info("%s: %s", art.id, err.message)  # the CLI lists failures after the summary
-
-
-def _stage_of(err: CorpusError) -> str:
-    if isinstance(err, ExtractError):
-        return "extract"
-    if isinstance(err, AlignError):
-        return "align"
-    name = type(err).__module__.rsplit(".", 1)[-1]
-    return {"fetch": "fetch", "segment": "segment", "export": "export"}.get(name, "fetch")
 
 
 class _Aligner:
