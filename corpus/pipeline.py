@@ -291,6 +291,12 @@ def _align_and_write(art: Article, eng: EnglishText, rec: ArticleRecord, aligner
         "pairs": len(scored),
     })
     rec.mean_score = round(sum(scored) / len(scored), 4) if scored else None
+    if eng.pairs:  # the bilingual page's paragraph pairs: an independent check
+        from corpus.score import paragraph_agreement
+
+        agreement = paragraph_agreement(doc, art.paragraphs, eng.paragraphs, eng.pairs)
+        if agreement is not None:
+            rec.counts["dual_paragraph_agreement"] = round(agreement, 4)
     rec.status, rec.stage, rec.reason = Status.DONE, "", ""
 
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from corpus.errors import EvaluateError
 from corpus.export.common import atomic_write, format_score, tsv_field
-from corpus.model import Bead
+from corpus.model import AlignedDocument, Bead, ParagraphPair
 
 log = logging.getLogger(__name__)
 
@@ -360,3 +360,37 @@ def _check_coverage(gold: Sequence[Bead], test: Sequence[Bead], where: Path) -> 
                 "%d in common); was it aligned from the same sentence files?",
                 where, side, len(g), len(t), len(g & t),
             )
+
+
+def _para_key(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def paragraph_agreement(doc: AlignedDocument, zh_paragraphs: Sequence[str],
+                        en_paragraphs: Sequence[str], pairs: Sequence[ParagraphPair],
+                        *, min_matched: float = 0.8) -> float | None:
+    """Share of the two-sided beads whose sentences come from paragraphs the bilingual page
+    pairs: a check of a sentence alignment against paragraph alignment that comes for free.
+
+    The documents' paragraphs are matched to the page's by their text (whitespace aside).
+    Returns None when under ``min_matched`` of either side's paragraphs match (the page is
+    a different version of the text) or no bead can be judged.
+    """
+    zh_at = {_para_key(p.zh): i for i, p in enumerate(pairs) if p.zh}
+    en_at = {_para_key(p.en): i for i, p in enumerate(pairs) if p.en}
+    zmap = [zh_at.get(_para_key(p)) for p in zh_paragraphs]
+    emap = [en_at.get(_para_key(p)) for p in en_paragraphs]
+    for found in (zmap, emap):
+        if not found or sum(i is not None for i in found) < min_matched * len(found):
+            return None
+    agree = judged = 0
+    for bead in doc.alignment.beads:
+        if not (bead.zh and bead.en):
+            continue
+        zs = {zmap[doc.zh[i].para] for i in bead.zh}
+        es = {emap[doc.en[i].para] for i in bead.en}
+        if None in zs or None in es:
+            continue
+        judged += 1
+        agree += bool(zs & es)
+    return agree / judged if judged else None

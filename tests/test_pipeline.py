@@ -93,6 +93,9 @@ def test_build_end_to_end_against_gold(site, tmp_path):
     market = by_id["20240402-night-market"]
     assert market.source == "dual"
     assert market.attempts[0]["source"] == "original" and not market.attempts[0]["ok"]
+    # every pair of sentences lies in paragraphs the bilingual page pairs
+    assert market.counts["dual_paragraph_agreement"] == 1.0
+    assert "dual_paragraph_agreement" not in by_id["20240301-river-cleanup"].counts
 
     hits = total = gold_n = 0
     for art_id in IDS:

@@ -266,3 +266,26 @@ def test_bertalign_labse_on_mac_dev_scores_as_published():
     got = [round(v, 3) for v in (s.precision_strict, s.recall_strict, s.f1_strict,
                                  s.precision_lax, s.recall_lax, s.f1_lax)]
     assert got == [0.909, 0.914, 0.911, 0.996, 1.000, 0.998]
+
+
+def test_paragraph_agreement_against_the_bilingual_pairs():
+    from corpus.model import AlignedDocument, Alignment, ParagraphPair, Sentence
+    from corpus.score import paragraph_agreement
+
+    zh_paras = ["甲。乙。", "丙。"]
+    en_paras = ["A. B.", "C."]
+    pairs = [ParagraphPair("甲。 乙。", "A. B."), ParagraphPair("丙。", "C.")]
+    zh = (Sentence(0, 0, "甲。", 0, 2), Sentence(0, 1, "乙。", 2, 4), Sentence(1, 2, "丙。", 0, 2))
+    en = (Sentence(0, 0, "A.", 0, 2), Sentence(0, 1, "B.", 3, 5), Sentence(1, 2, "C.", 0, 2))
+
+    def doc(*beads: Bead) -> AlignedDocument:
+        return AlignedDocument("d", zh, en, Alignment(beads))
+
+    right = doc(Bead((0,), (0,)), Bead((1,), (1,)), Bead((2,), (2,)))
+    assert paragraph_agreement(right, zh_paras, en_paras, pairs) == 1.0
+    # zh 乙 (paragraph 0) paired with en C (paragraph 1): 1 of 2 two-sided beads disagrees;
+    # the 0-1 and 1-0 beads are not judged
+    shifted = doc(Bead((0,), (0, 1)), Bead((1,), (2,)), Bead((2,), ()))
+    assert paragraph_agreement(shifted, zh_paras, en_paras, pairs) == 0.5
+    other_text = [ParagraphPair("完全不同。", "Something else.")]
+    assert paragraph_agreement(right, zh_paras, en_paras, other_text) is None
