@@ -356,7 +356,7 @@ def write_corpus_report(article_ids: list[str], outdir: Path) -> Path:
 
 def _doc_meta(art: Article, eng: EnglishText) -> dict[str, Any]:
     return {
-        "title_zh": art.title, "title_en": eng.title, "cn_url": art.cn_url,
+        "title": art.title, "title_en": eng.title, "cn_url": art.cn_url,
         "en_url": eng.final_url or eng.url or art.en_url, "source": eng.source.value,
         "published": art.published.isoformat() if art.published else None,
     }

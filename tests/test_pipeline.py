@@ -124,7 +124,8 @@ def test_build_end_to_end_against_gold(site, tmp_path):
             assert (out / f"{art_id}.{ext}").is_file()
     for ext in ("tmx", "tsv", "jsonl"):
         assert (out / f"corpus.{ext}").is_file()
-    assert (out / "report" / "index.html").is_file()
+    index = (out / "report" / "index.html").read_text(encoding="utf-8")
+    assert "一家芯片工厂如何改变了沙漠小城" in index  # articles listed by their Chinese title
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["summary"]["done"] == 3 and manifest["summary"]["failed"] == 0
     assert manifest["provenance"]["settings"]["model"] == "use"
