@@ -70,11 +70,19 @@ def settings_signature(config: BuildConfig) -> dict[str, Any]:
     }
 
 
-def _input_hash(article: Article, signature: dict[str, Any]) -> str:
+def _input_hash(article: Article, signature: dict[str, Any], config: BuildConfig) -> str:
+    """Hash what an article's outputs depend on: the seed's content, the settings, and any
+    English original the user supplies (a new or edited file means the outputs are stale)."""
+    from corpus.fetch import sidecar_paths
+
     h = hashlib.sha256()
     h.update(json.dumps(article.to_dict() | {"seed_path": None}, sort_keys=True,
                         ensure_ascii=False).encode())
     h.update(json.dumps(signature, sort_keys=True).encode())
+    given = config.fetch.originals.get(article.id)
+    for path in [Path(given)] if given else sidecar_paths(article):
+        if path.is_file():
+            h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()[:20]
 
 
@@ -137,7 +145,7 @@ def build(seed_paths: Iterable[str | Path], config: BuildConfig,
 
     todo: list[Article] = []
     for art in articles:
-        h = _input_hash(art, signature)
+        h = _input_hash(art, signature, config)
         prev = old.articles.get(art.id)
         if _is_current(prev, h, outdir) and not config.force:
             manifest.articles[art.id] = prev  # type: ignore[assignment]

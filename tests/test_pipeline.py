@@ -259,3 +259,19 @@ def test_an_unexpected_error_in_one_article_does_not_stop_the_batch(site, tmp_pa
     assert status["20240315-chip-factory"][0] == "failed"
     assert "ZeroDivisionError" in status["20240315-chip-factory"][1]
     assert status["20240301-river-cleanup"][0] == status["20240402-night-market"][0] == "done"
+
+
+def test_a_supplied_original_makes_a_done_article_stale(site, tmp_path):
+    seeds, server = site
+    config = _config(tmp_path, server.base)
+    first = {r.key: r.input_hash for r in build([seeds], config).records}
+    # the user now supplies the original of the paywalled article next to its seed
+    page = (DATA / "site" / "market-dual.html").read_text(encoding="utf-8")
+    english = "\n\n".join(line.split(">")[-3].split("<")[0] for line in page.splitlines()
+                          if "article-paragraph" in line and "。" not in line)
+    (seeds / "market.en.txt").write_text(english, encoding="utf-8")
+    again = build([seeds], config)
+    changed = [r.key for r in again.records if r.input_hash != first[r.key]]
+    assert changed == ["20240402-night-market"]
+    assert [r.status for r in again.records] == ["done"] * 3
+    assert "align" in again.seconds  # that one article was aligned again
