@@ -115,8 +115,6 @@ def _is_current(rec: ArticleRecord | None, input_hash: str, outdir: Path) -> boo
 def build(seed_paths: Iterable[str | Path], config: BuildConfig,
           progress: Progress = _no_progress) -> BuildResult:
     """Run every stage for every seed under ``seed_paths`` and write ``config.outdir``."""
-    from corpus.fetch import Fetcher
-
     outdir = Path(config.outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     manifest_path = outdir / MANIFEST_NAME
@@ -138,11 +136,41 @@ def build(seed_paths: Iterable[str | Path], config: BuildConfig,
         manifest.articles[f.path] = ArticleRecord(key=f.path, seed=f.path, status=Status.FAILED,
                                                   stage="seeds", reason=f.reason)
     articles = _select(batch, config)
-    if not articles and not batch.failures:
+    if not batch.articles and not batch.failures:
         raise SeedError(f"no seed documents found in {', '.join(map(str, seed_paths))}; put "
                         "cn.nytimes.com exports there (see the README, 'Seed documents')")
     log.info("%d articles to build (%d seeds unreadable)", len(articles), len(batch.failures))
 
+    todo = _plan(articles, old, manifest, signature, config)
+    log.info("%d up to date, %d to do", len(articles) - len(todo), len(todo))
+    manifest.save(manifest_path)
+    _run_articles(todo, manifest, manifest_path, config, seconds, progress)
+
+    t0 = time.perf_counter()
+    done_ids = sorted(k for k, r in manifest.articles.items() if r.status == Status.DONE)
+    merged, pairs = ({}, 0) if config.only_fetch else merge_corpus(done_ids, outdir, config)
+    seconds["merge"] += time.perf_counter() - t0
+    if config.report and not config.only_fetch:
+        t0 = time.perf_counter()
+        merged["report"] = str(write_corpus_report(done_ids, outdir).relative_to(outdir))
+        seconds["report"] += time.perf_counter() - t0
+    result = BuildResult(outdir, [manifest.articles[k] for k in sorted(manifest.articles)],
+                         {k: round(v, 3) for k, v in seconds.items()}, pairs, merged)
+    manifest.summary = result.summary = summarize(result)
+    manifest.save(manifest_path)
+    return result
+
+
+def _plan(articles: list[Article], old: Manifest, manifest: Manifest,
+          signature: dict[str, Any], config: BuildConfig) -> list[Article]:
+    """Fill ``manifest`` with a record per article and return the articles to (re)do.
+
+    An article whose outputs are complete and whose inputs and settings are unchanged keeps
+    its record and is skipped (unless --force; --only-fetch fetches it without touching its
+    outputs). Done articles of earlier runs that this run did not select (--limit, --since)
+    stay in the manifest, so the corpus-wide files keep describing the whole folder.
+    """
+    outdir = Path(config.outdir)
     todo: list[Article] = []
     for art in articles:
         h = _input_hash(art, signature, config)
@@ -154,9 +182,18 @@ def build(seed_paths: Iterable[str | Path], config: BuildConfig,
         else:
             manifest.articles[art.id] = _record_base(art, h)
         todo.append(art)
-    log.info("%d up to date, %d to do", len(articles) - len(todo), len(todo))
-    manifest.save(manifest_path)
+    for key, prev in old.articles.items():
+        if key not in manifest.articles and _is_current(prev, prev.input_hash, outdir):
+            manifest.articles[key] = prev
+    return todo
 
+
+def _run_articles(todo: list[Article], manifest: Manifest, manifest_path: Path,
+                  config: BuildConfig, seconds: Counter[str], progress: Progress) -> None:
+    """Fetch, align and write every article in ``todo``, saving the manifest after each."""
+    from corpus.fetch import Fetcher
+
+    outdir = Path(config.outdir)
     aligner = _Aligner(config)
     n_fetched = n_aligned = 0
     progress("fetch", 0, len(todo))
@@ -186,22 +223,8 @@ def build(seed_paths: Iterable[str | Path], config: BuildConfig,
                     progress("align", n_aligned, len(todo))
             rec.finished = datetime.now(UTC).isoformat(timespec="seconds")
             manifest.save(manifest_path)  # after the files: a record never points at nothing
-
-    t0 = time.perf_counter()
-    done_ids = sorted(k for k, r in manifest.articles.items() if r.status == Status.DONE)
-    merged, pairs = ({}, 0) if config.only_fetch else merge_corpus(done_ids, outdir, config)
-    seconds["merge"] += time.perf_counter() - t0
-    if config.report and not config.only_fetch:
-        t0 = time.perf_counter()
-        merged["report"] = str(write_corpus_report(done_ids, outdir).relative_to(outdir))
-        seconds["report"] += time.perf_counter() - t0
     if aligner.encoder_seconds:
         seconds["model load"] = aligner.encoder_seconds
-    result = BuildResult(outdir, [manifest.articles[k] for k in sorted(manifest.articles)],
-                         {k: round(v, 3) for k, v in seconds.items()}, pairs, merged)
-    manifest.summary = result.summary = summarize(result)
-    manifest.save(manifest_path)
-    return result
 
 
 def _fetch_all(fetcher: Any, todo: list[Article]

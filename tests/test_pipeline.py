@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -275,3 +276,18 @@ def test_a_supplied_original_makes_a_done_article_stale(site, tmp_path):
     assert changed == ["20240402-night-market"]
     assert [r.status for r in again.records] == ["done"] * 3
     assert "align" in again.seconds  # that one article was aligned again
+
+
+def test_limit_and_since_grow_the_corpus(site, tmp_path):
+    seeds, server = site
+    config = _config(tmp_path, server.base)
+    first = build([seeds], replace(config, limit=2))
+    assert [r.key for r in first.records] == IDS[:2]
+    later = build([seeds], replace(config, since=date(2024, 4, 1)))  # only the market story
+    assert [r.key for r in later.records] == IDS  # earlier done articles stay in the corpus
+    assert [r.status for r in later.records] == ["done"] * 3
+    corpus_ids = {line.split("\t")[6] for line in
+                  (tmp_path / "aligned" / "corpus.tsv").read_text(encoding="utf-8").splitlines()}
+    assert corpus_ids == set(IDS)
+    none = build([seeds], replace(config, since=date(2030, 1, 1)))  # selects nothing: no error
+    assert [r.status for r in none.records] == ["done"] * 3
