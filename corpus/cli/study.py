@@ -36,7 +36,7 @@ def _add_report(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
         "--low-score",
         type=float,
         metavar="S",
-        help="flag paired beads scoring below S (default 0.5)",
+        help="flag paired beads scoring below S (default 0.3)",
     )
     p.add_argument("--title", default="Aligned articles", help="title of the index page")
     p.set_defaults(run=_run_report)
