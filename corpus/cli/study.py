@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from corpus.cli.base import EXIT_OK, log, print_json
+from corpus.stats import DEFAULT_LOW_SCORE
 
 # --------------------------------------------------------------------------- report, evaluate
 
@@ -35,8 +36,9 @@ def _add_report(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument(
         "--low-score",
         type=float,
+        default=DEFAULT_LOW_SCORE,
         metavar="S",
-        help="flag paired beads scoring below S (default 0.3)",
+        help="flag paired beads scoring below S (default %(default)s)",
     )
     p.add_argument("--title", default="Aligned articles", help="title of the index page")
     p.set_defaults(run=_run_report)
@@ -49,8 +51,7 @@ def _run_report(args: argparse.Namespace) -> int:
     docs = documents_from_records(r for path in args.inputs for r in read_records(path))
     if not docs:
         log.warning("no beads in %s; the report is empty", ", ".join(map(str, args.inputs)))
-    kw = {} if args.low_score is None else {"low_score": args.low_score}
-    print(write_report(docs, args.output, title=args.title, **kw))
+    print(write_report(docs, args.output, title=args.title, low_score=args.low_score))
     return EXIT_OK
 
 
