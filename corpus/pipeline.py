@@ -138,7 +138,7 @@ def build(seed_paths: Iterable[str | Path], config: BuildConfig,
     articles = _select(batch, config)
     if not batch.articles and not batch.failures:
         raise SeedError(f"no seed documents found in {', '.join(map(str, seed_paths))}; put "
-                        "cn.nytimes.com exports there (see the README, 'Seed documents')")
+                        "cn.nytimes.com exports there (see docs/seeds.md)")
     log.info("%d articles to build (%d seeds unreadable)", len(articles), len(batch.failures))
 
     todo = _plan(articles, old, manifest, signature, config)

@@ -198,7 +198,7 @@ def _add_build(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
         "--config",
         metavar="FILE.toml",
         help="settings file: top-level build keys and [fetch], [segment], [align], "
-        "[export], [export.filters] tables (see the README); flags override it",
+        "[export], [export.filters] tables (see docs/cli.md); flags override it",
     )
     g = p.add_argument_group("what to run")
     g.add_argument("--force", action="store_true", help="redo articles that are up to date")
