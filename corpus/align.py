@@ -24,13 +24,16 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from corpus.align_dp import anchor_path, band_around, banded_dp, mean_cosine
+from corpus.align_dp import anchor_path, band_around, banded_dp, pair_stats
+from corpus.align_lexical import anchors, shared
 from corpus.config import AlignConfig, to_dict
 from corpus.embed import Encoder, window_embeddings
 from corpus.errors import AlignError
 from corpus.model import Alignment, Bead, Sentence
 
 log = logging.getLogger(__name__)
+
+Span = tuple[int, int, int, int]  # zh[i0:i1] with en[j0:j1]
 
 # half-width of the first-pass band, in (downsampled) sentences
 _ANCHOR_BAND = 6
@@ -43,6 +46,7 @@ class Side:
     windows: tuple[np.ndarray, ...]  # windows[k-1]: (n-k+1, d) float32, texts[i:i+k]
     chars: np.ndarray  # (n,) character count of each sentence
     paras: np.ndarray | None = None  # (n,) paragraph index of each sentence
+    lex: tuple[frozenset[str], ...] | None = None  # lexical anchors of each sentence
 
     @property
     def n(self) -> int:
@@ -57,13 +61,17 @@ def bead_types(max_align: int) -> list[tuple[int, int]]:
 
 
 def embed_side(encoder: Encoder, texts: Sequence[str], config: AlignConfig,
-               paras: Sequence[int] | None = None) -> Side:
-    """Embed one side's sentences and windows (the expensive step of aligning)."""
+               paras: Sequence[int] | None = None, lang: str | None = None) -> Side:
+    """Embed one side's sentences and windows (the expensive step of aligning).
+
+    With ``lang`` (``zh`` or ``en``), each sentence's lexical anchors are kept too.
+    """
     if paras is not None and len(paras) != len(texts):
         raise AlignError(f"{len(paras)} paragraph ids for {len(texts)} sentences")
     windows = window_embeddings(encoder, texts, config.max_align - 1)
     chars = np.fromiter((len(t.strip()) for t in texts), dtype=np.float64, count=len(texts))
-    return Side(tuple(windows), chars, None if paras is None else np.asarray(paras))
+    lex = None if lang is None else tuple(anchors(t, lang) for t in texts)
+    return Side(tuple(windows), chars, None if paras is None else np.asarray(paras), lex)
 
 
 def align(
@@ -82,8 +90,8 @@ def align(
     end a paragraph. Every sentence of both sides lands in exactly one bead.
     """
     cfg = config or AlignConfig()
-    zs = embed_side(encoder, zh, cfg, zh_paras)
-    es = embed_side(encoder, en, cfg, en_paras)
+    zs = embed_side(encoder, zh, cfg, zh_paras, "zh")
+    es = embed_side(encoder, en, cfg, en_paras, "en")
     return align_embedded(zs, es, cfg, encoder=getattr(encoder, "name", type(encoder).__name__))
 
 
@@ -119,9 +127,12 @@ def align_embedded(zh: Side, en: Side, config: AlignConfig | None = None, *,
             path = banded_dp(n, m, band, bead_types(cfg.max_align), scorer)
         except ValueError as err:  # a band that cannot be crossed is a bug, not bad input
             raise AlignError(f"alignment search failed: {err}") from err
+    spans = [(i0, i1, j0, j1) for i0, i1, j0, j1, _ in path]
+    if cfg.recheck is True or (cfg.recheck is None and scorer.paragraphs):
+        spans = recheck(spans, scorer)
     beads = tuple(
         Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(scorer.cosine(i0, i1, j0, j1), 4))
-        for i0, i1, j0, j1, _ in path
+        for i0, i1, j0, j1 in spans
     )
     log.debug("aligned %d x %d sentences in %d beads (band width %d)", n, m, len(beads),
               band.width)
@@ -142,7 +153,9 @@ class _Scorer:
         self.zcross = np.concatenate([[0], np.cumsum(self.zbound)])
         self.ecross = np.concatenate([[0], np.cumsum(self.ebound)])
         self.paragraphs = zh.paras is not None and en.paras is not None
-        self.base = mean_cosine(zh.windows[0], en.windows[0])
+        # cosines of the document's sentence pairs taken at random: what "unrelated" means
+        # in this document (news on one topic scores higher than a novel's chapter)
+        self.base, self.spread = pair_stats(zh.windows[0], en.windows[0])
 
     def cosine(self, i0: int, i1: int, j0: int, j1: int) -> float:
         """Cosine of zh[i0:i1] and en[j0:j1] (0 for a bead with an empty side)."""
@@ -150,6 +163,27 @@ class _Scorer:
         if a == 0 or b == 0:
             return 0.0
         return float(self.zh.windows[a - 1][i0] @ self.en.windows[b - 1][j0])
+
+    def shared(self, i0: int, i1: int, j0: int, j1: int) -> int:
+        """Lexical anchors that zh[i0:i1] and en[j0:j1] share (0 without anchors)."""
+        if self.zh.lex is None or self.en.lex is None:
+            return 0
+        return shared(self.zh.lex[i0:i1], self.en.lex[j0:j1])
+
+    def anchored(self, side: str, k: int, rest: Span) -> bool:
+        """Whether sentence k of ``side`` shares an anchor with the other side of ``rest``
+        that the same side of ``rest`` lacks (a number the kept sentences already carry,
+        repeated in an added explanation, is no evidence)."""
+        if self.zh.lex is None or self.en.lex is None:
+            return False
+        own, other = (self.zh.lex, self.en.lex) if side == "zh" else (self.en.lex, self.zh.lex)
+        s0, s1, o0, o1 = rest if side == "zh" else (rest[2], rest[3], rest[0], rest[1])
+        found = own[k].intersection(*[set().union(*other[o0:o1])])
+        return bool(found - set().union(*own[s0:s1]))
+
+    def en_chars(self, side: str, k: int) -> float:
+        """Length of sentence k of ``side`` in English characters (Chinese scaled by the ratio)."""
+        return float(self.zh.chars[k] * self.ratio if side == "zh" else self.en.chars[k])
 
     def __call__(self, a: int, b: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         cfg = self.cfg
@@ -221,3 +255,61 @@ def _boundaries(paras: np.ndarray | None, n: int) -> np.ndarray:
     if paras is not None and n > 1:
         out[1:n] = paras[1:] != paras[:-1]
     return out
+
+
+def recheck(spans: list[Span], scorer: _Scorer) -> list[Span]:
+    """Second pass: re-examine each bead against the same sentences with one left unmatched.
+
+    The search folds a sentence that one side lacks into a neighbouring bead whenever it
+    is on topic, since a sentence on topic adds to a window's cosine about as much as the
+    skip cost takes off. Here each merge or split is compared with the bead minus its
+    first or last sentence: when leaving that sentence out does not lower the cosine
+    (by more than ``detach_gain``), the sentence is long enough to be a sentence of
+    its own (``detach_chars``, in English characters: short ones are the lead-ins and
+    tags literary translators merge) and it shares no number or Latin name with the
+    other side, it becomes a 0-1 or 1-0 bead. A 1-1 bead whose cosine is no better than
+    that of unrelated sentence pairs (under ``unpair_z`` deviations above their mean)
+    and which shares no anchor becomes a 1-0 and a 0-1 bead.
+    """
+    cfg = scorer.cfg
+    out: list[Span] = []
+    for i0, i1, j0, j1 in spans:
+        a, b = i1 - i0, j1 - j0
+        if a == 1 and b == 1:
+            z = (scorer.cosine(i0, i1, j0, j1) - scorer.base) / scorer.spread
+            if z < cfg.unpair_z and not scorer.shared(i0, i1, j0, j1):
+                out += [(i0, i1, j0, j0), (i1, i1, j0, j1)]
+                continue
+        if a and b and a + b > 2:
+            out += _detach(i0, i1, j0, j1, scorer)
+            continue
+        out.append((i0, i1, j0, j1))
+    return out
+
+
+def _detach(i0: int, i1: int, j0: int, j1: int, scorer: _Scorer) -> list[Span]:
+    """The bead zh[i0:i1]-en[j0:j1], or it with an edge sentence split off as unmatched."""
+    cfg = scorer.cfg
+    full = scorer.cosine(i0, i1, j0, j1)
+    # (side, sentence, the bead without it, the spans in lattice order)
+    options: list[tuple[str, int, Span, list[Span]]] = []
+    if i1 - i0 > 1:
+        rest = (i0 + 1, i1, j0, j1)
+        options.append(("zh", i0, rest, [(i0, i0 + 1, j0, j0), rest]))
+        rest = (i0, i1 - 1, j0, j1)
+        options.append(("zh", i1 - 1, rest, [rest, (i1 - 1, i1, j1, j1)]))
+    if j1 - j0 > 1:
+        rest = (i0, i1, j0 + 1, j1)
+        options.append(("en", j0, rest, [(i0, i0, j0, j0 + 1), rest]))
+        rest = (i0, i1, j0, j1 - 1)
+        options.append(("en", j1 - 1, rest, [rest, (i1, i1, j1 - 1, j1)]))
+    best: tuple[float, list[Span]] | None = None
+    for side, k, rest, spans in options:
+        gain = scorer.cosine(*rest) - full
+        if gain < -cfg.detach_gain or scorer.en_chars(side, k) < cfg.detach_chars:
+            continue
+        if scorer.anchored(side, k, rest):
+            continue
+        if best is None or gain > best[0]:
+            best = (gain, spans)
+    return best[1] if best else [(i0, i1, j0, j1)]

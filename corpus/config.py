@@ -117,6 +117,13 @@ class AlignConfig:
     coverage: float = 0.5  # weight of the per-sentence evidence (see corpus.align)
     length_penalty: bool = True  # penalise beads whose character lengths disagree
     paragraph_weight: float = 0.2  # soft paragraph anchors, when paragraph ids are given
+    # second pass (corpus.align.recheck): split a sentence off a merge or split as unmatched;
+    # None: only where paragraphs are known (news), not on bare sentence lists (literary
+    # gold data merges translators' additions into beads, and the pass costs it 0.01-0.03)
+    recheck: bool | None = None
+    detach_gain: float = 0.02  # ... when dropping it lowers the bead's cosine by at most this
+    detach_chars: int = 20  # ... and it is at least this long (English characters)
+    unpair_z: float = 0.5  # a 1-1 bead under this many deviations above random pairs: 1-0 + 0-1
 
     def __post_init__(self) -> None:
         if self.max_align < 2:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from corpus.align_dp import Band, anchor_path, band_around, banded_dp
 from corpus.config import AlignConfig
 from corpus.errors import AlignError, ConfigError
 from corpus.model import Sentence
+from corpus.score import parse_beads
 
 
 class ConceptEncoder:
@@ -315,3 +317,36 @@ def test_use_with_sentences_and_paragraphs(use):
     es = [Sentence(p, k, t, 0, len(t)) for k, (p, t) in enumerate(zip(epar, EN, strict=True))]
     beads = align_sentences(zs, es, use).beads
     assert [(b.zh, b.en) for b in beads] == GOLD
+
+
+NEWSDEV = Path(__file__).resolve().parent.parent / "bench" / "newsdev"
+
+
+def _newsdev(name: str) -> tuple[list[str], list[str], list[int], list[int], list[tuple]]:
+    def lines(rel: str) -> list[str]:
+        return (NEWSDEV / rel).read_text(encoding="utf-8").splitlines()
+
+    gold = [(b.zh, b.en) for b in parse_beads("\n".join(lines(f"gold/{name}.align")))]
+    return (lines(f"zh/{name}.txt"), lines(f"en/{name}.txt"),
+            [int(x) for x in lines(f"zh/{name}.para")],
+            [int(x) for x in lines(f"en/{name}.para")], gold)
+
+
+@pytest.mark.parametrize("name", ["03", "10"])
+def test_use_leaves_an_added_explanation_unmatched(use, name):
+    # Chinese editions add a sentence for their readers (what the Old Summer Palace was,
+    # how many members the EU has); the search alone folds it into its neighbour's bead
+    zh, en, zp, ep, gold = _newsdev(name)
+    beads = align(zh, en, use, zh_paras=zp, en_paras=ep).beads
+    assert [(b.zh, b.en) for b in beads] == gold
+
+
+def test_recheck_off_and_on_bare_sentences(use):
+    zh, en, zp, ep, gold = _newsdev("10")
+    folded = [(b.zh, b.en) for b in align(zh, en, use, AlignConfig(recheck=False),
+                                         zh_paras=zp, en_paras=ep).beads]
+    assert folded != gold  # the second pass is what finds it
+    # without paragraph ids (a bare sentence list, like literary gold data) it is off unless
+    # asked for
+    assert [(b.zh, b.en) for b in align(zh, en, use).beads] == folded
+    assert [(b.zh, b.en) for b in align(zh, en, use, AlignConfig(recheck=True)).beads] == gold
