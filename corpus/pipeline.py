@@ -26,7 +26,7 @@ from corpus.config import BuildConfig, to_dict
 from corpus.errors import AlignError, CorpusError, ExtractError, SeedError
 from corpus.manifest import MANIFEST_NAME, ArticleRecord, Manifest, Status
 from corpus.model import AlignedDocument, Article, EnglishText
-from corpus.seeds import SeedBatch, read_seeds
+from corpus.seeds import SeedBatch, SeedFailure, read_seeds
 
 log = logging.getLogger(__name__)
 
@@ -113,8 +113,13 @@ def _is_current(rec: ArticleRecord | None, input_hash: str, outdir: Path) -> boo
 
 
 def build(seed_paths: Iterable[str | Path], config: BuildConfig,
-          progress: Progress = _no_progress) -> BuildResult:
-    """Run every stage for every seed under ``seed_paths`` and write ``config.outdir``."""
+          progress: Progress = _no_progress, *,
+          seed_failures: Iterable[SeedFailure] = ()) -> BuildResult:
+    """Run every stage for every seed under ``seed_paths`` and write ``config.outdir``.
+
+    ``seed_failures`` are inputs that never became seeds (addresses that gave none): they
+    are recorded in the manifest as failures beside the seeds that could not be read.
+    """
     outdir = Path(config.outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     manifest_path = outdir / MANIFEST_NAME
@@ -131,6 +136,7 @@ def build(seed_paths: Iterable[str | Path], config: BuildConfig,
 
     t0 = time.perf_counter()
     batch = read_seeds(seed_paths)
+    batch.failures.extend(seed_failures)
     seconds["seeds"] += time.perf_counter() - t0
     for f in batch.failures:
         manifest.articles[f.path] = ArticleRecord(key=f.path, seed=f.path, status=Status.FAILED,
@@ -210,6 +216,7 @@ def _run_articles(todo: list[Article], manifest: Manifest, manifest_path: Path,
                 _fail(rec, got, art)
             else:
                 _note_source(rec, got)
+                _check_dual_chinese(rec, art, got)
                 if config.only_fetch:
                     rec.status, rec.reason = Status.SKIPPED, "--only-fetch: fetched, not aligned"
                 else:
@@ -245,6 +252,18 @@ def _note_source(rec: ArticleRecord, eng: EnglishText) -> None:
     rec.source = eng.source.value
     rec.attempts = [a.to_dict() for a in eng.attempts]
     rec.counts["en_paragraphs"] = len(eng.paragraphs)
+
+
+def _check_dual_chinese(rec: ArticleRecord, art: Article, eng: EnglishText) -> None:
+    """Record whether the bilingual page's Chinese is the seed's; the seed's is used."""
+    if not eng.pairs:
+        return
+    from corpus.dualcheck import check_chinese
+
+    check = check_chinese(art.paragraphs, eng.pairs)
+    rec.counts["dual_zh"] = check.to_dict()
+    if not check.same:
+        log.warning("%s: %s", art.id, check.describe())
 
 
 def _fail(rec: ArticleRecord, err: CorpusError, art: Article) -> None:

@@ -8,6 +8,7 @@ stage. No argparse.Namespace travels past this package.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Sequence
 
 from corpus import __version__
@@ -22,7 +23,12 @@ from corpus.cli.base import (
 )
 from corpus.cli.build import _add_build, _add_fetch
 from corpus.cli.export import _add_convert
-from corpus.cli.seeds import _add_seeds
+from corpus.cli.seeds import (
+    _add_seeds,
+    _add_seeds_add,
+    _add_seeds_list_links,
+    route_seeds_actions,
+)
 from corpus.cli.study import _add_evaluate, _add_report
 from corpus.errors import CorpusError
 
@@ -31,6 +37,8 @@ __all__ = ["EXIT_ERROR", "EXIT_FAILED_ITEMS", "EXIT_OK", "build_parser", "main"]
 _COMMANDS: list[Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]] = [
     _add_build,
     _add_seeds,
+    _add_seeds_add,
+    _add_seeds_list_links,
     _add_fetch,
     _add_split,
     _add_align,
@@ -63,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(route_seeds_actions(sys.argv[1:] if argv is None else argv))
     setup_logging(args.verbose, args.quiet)
     try:
         return int(args.run(args))

@@ -6,11 +6,16 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from corpus.cli.base import EXIT_FAILED_ITEMS, EXIT_OK, log, print_json
 from corpus.cli.export import add_filter_options, export_config_from_args
+from corpus.cli.seeds import add_url_options, addresses_from_args
 from corpus.config import BuildConfig, ExportFormat, FetchConfig
 from corpus.errors import CorpusError
+
+if TYPE_CHECKING:
+    from corpus.seedadd import AddOutcome
 
 # --------------------------------------------------------------------------- build
 
@@ -61,7 +66,8 @@ def add_fetch_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--dual-base",
         metavar="URL",
-        help="base URL of the bilingual pages (default https://cn.nytimes.com)",
+        help="base URL of cn.nytimes.com, for its article pages (seeds add, --url) and "
+        "bilingual pages (default https://cn.nytimes.com; a mirror or a local test server)",
     )
     g.add_argument(
         "--archive-base",
@@ -229,6 +235,11 @@ def _add_build(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
         help="output formats, comma-separated (default: tmx,tsv,jsonl)",
     )
     g.add_argument("--no-report", action="store_true", help="do not write the HTML report")
+    u = p.add_argument_group("from addresses (seeds written first, into the one SEEDS folder)")
+    u.add_argument("--url", dest="urls", action="append", nargs="+", default=[], metavar="URL",
+                   help="cn.nytimes.com article addresses: write their seeds (as 'corpus seeds "
+                   "add' does; existing seeds kept), then build")
+    add_url_options(u, out=False)
     add_fetch_options(p)
     add_filter_options(p)
     p.set_defaults(run=_run_build)
@@ -255,6 +266,28 @@ def _build_config(args: argparse.Namespace) -> BuildConfig:
     )
 
 
+def _seeds_from_urls(args: argparse.Namespace, config: BuildConfig) -> list[AddOutcome]:
+    """For --url/--url-file: write the seeds into the SEEDS folder, report each address."""
+    urls = [u for group in args.urls for u in group]
+    addresses = addresses_from_args(urls, args.url_files)
+    if not addresses:
+        if args.urls or args.url_files:
+            raise CorpusError("--url-file lists no addresses")
+        return []
+    if len(args.seeds) != 1 or args.seeds[0].is_file():
+        raise CorpusError("with --url, give one SEEDS folder to write the seeds into "
+                          f"(got {', '.join(map(str, args.seeds))})")
+    from corpus.fetch import Fetcher
+    from corpus.seedadd import add_seeds
+
+    with Fetcher(config.fetch) as fetcher:
+        outcomes = add_seeds(addresses, args.seeds[0], fetcher)
+    for o in outcomes:  # failures are listed with the build's, after the summary
+        if o.ok:
+            log.info("%s: seed %s %s", o.article_id, o.status.value, o.path)
+    return outcomes
+
+
 def _run_build(args: argparse.Namespace) -> int:
     from corpus.config import layer, load_build_config
     from corpus.pipeline import build, format_summary
@@ -266,8 +299,10 @@ def _run_build(args: argparse.Namespace) -> int:
 
         defaults = _build_config(build_parser().parse_args(["build"]))
         config = layer(defaults, load_build_config(args.config), config)
+    added = _seeds_from_urls(args, config)
     with ProgressBars(enabled=progress_enabled(args.quiet)) as bars:
-        result = build(args.seeds, config, progress=bars.update)
+        result = build(args.seeds, config, progress=bars.update,
+                       seed_failures=[o.as_failure() for o in added if not o.ok])
     print(format_summary(result.summary), file=sys.stderr)
     for rec in result.failed:
         print(f"FAILED\t{rec.key}\t{rec.stage}\t{rec.reason}", file=sys.stderr)
