@@ -105,6 +105,14 @@ class ExportError(CorpusError):
     """Writing or reading an output file failed."""
 
 
+class CorrectionsError(CorpusError, ValueError):
+    """A corrections file (``corrections/<id>.align``) is malformed or does not fit."""
+
+
+class SearchError(CorpusError):
+    """The search index cannot be built or read, or a query is malformed."""
+
+
 class EvaluateError(CorpusError, ValueError):
     """Scoring inputs do not fit together (line counts, formats)."""
 

@@ -49,6 +49,8 @@ class ArticleRecord:
     input_hash: str = ""  # seed bytes + settings; unchanged means the outputs are current
     finished: str = ""  # ISO time
     seconds: dict[str, float] = field(default_factory=dict)  # time per stage
+    # the article's corrections file and whether it was applied or stale (corrections.py)
+    corrections: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]

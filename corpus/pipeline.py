@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from corpus import __version__
+from corpus import __version__, corrections
 from corpus.config import BuildConfig, to_dict
 from corpus.errors import AlignError, CorpusError, ExtractError, SeedError
 from corpus.manifest import MANIFEST_NAME, ArticleRecord, Manifest, Status
@@ -83,6 +83,9 @@ def _input_hash(article: Article, signature: dict[str, Any], config: BuildConfig
     for path in [Path(given)] if given else sidecar_paths(article):
         if path.is_file():
             h.update(hashlib.sha256(path.read_bytes()).digest())
+    fix = corrections.existing(config.outdir, article.id)
+    if fix is not None:  # a saved or edited correction redoes the article
+        h.update(b"corrections" + hashlib.sha256(fix.read_bytes()).digest())
     return h.hexdigest()[:20]
 
 
@@ -160,6 +163,10 @@ def build(seed_paths: Iterable[str | Path], config: BuildConfig,
         t0 = time.perf_counter()
         merged["report"] = str(write_corpus_report(done_ids, outdir).relative_to(outdir))
         seconds["report"] += time.perf_counter() - t0
+    if not config.only_fetch:
+        t0 = time.perf_counter()
+        merged.update(write_index(done_ids, outdir))
+        seconds["index"] += time.perf_counter() - t0
     result = BuildResult(outdir, [manifest.articles[k] for k in sorted(manifest.articles)],
                          {k: round(v, 3) for k, v in seconds.items()}, pairs, merged)
     manifest.summary = result.summary = summarize(result)
@@ -320,7 +327,17 @@ def _align_and_write(art: Article, eng: EnglishText, rec: ArticleRecord, aligner
         stage = "align"
         marks.append(time.perf_counter())
         alignment = align_sentences(zh, en, encoder, config.align)
-        doc = AlignedDocument(art.id, zh, en, alignment, meta=_doc_meta(art, eng))
+        stage = "corrections"
+        alignment, fix = corrections.apply(
+            outdir, art.id, [s.text for s in zh], [s.text for s in en], alignment,
+            corrections.encoder_scorer(encoder))
+        meta = _doc_meta(art, eng)
+        if fix is not None:
+            rec.corrections = fix.to_dict()
+            if fix.status == corrections.Status.APPLIED:
+                meta["corrections"] = fix.file  # every exported bead says it was corrected
+        stage = "align"
+        doc = AlignedDocument(art.id, zh, en, alignment, meta=meta)
         _check_alignment(doc, config)
         marks.append(time.perf_counter())
         stage = "export"
@@ -404,6 +421,18 @@ def write_corpus_report(article_ids: list[str], outdir: Path) -> Path:
     return write_report(documents_from_records(records), outdir / "report")
 
 
+def write_index(article_ids: list[str], outdir: Path) -> dict[str, str]:
+    """Write the search index ``corpus.sqlite``; a Python whose SQLite cannot is no error."""
+    from corpus.errors import SearchError
+    from corpus.index import build_index
+
+    try:
+        return {"index": build_index(outdir, article_ids).path.name}
+    except SearchError as err:
+        log.warning("no search index: %s", err)
+        return {}
+
+
 def _doc_meta(art: Article, eng: EnglishText) -> dict[str, Any]:
     return {
         "title": art.title, "title_en": eng.title, "cn_url": art.cn_url,
@@ -431,6 +460,10 @@ def summarize(result: BuildResult) -> dict[str, Any]:
     counts = result.counts()
     reasons = Counter(f"{r.stage}: {_reason_class(r.reason)}" for r in result.failed)
     sources = Counter(r.source for r in result.records if r.status == Status.DONE and r.source)
+    fixes: dict[str, list[str]] = {}
+    for r in result.records:
+        if r.corrections:
+            fixes.setdefault(r.corrections.get("status", "?"), []).append(r.key)
     return {
         "articles": len(result.records),
         "done": counts.get(Status.DONE, 0),
@@ -441,6 +474,7 @@ def summarize(result: BuildResult) -> dict[str, Any]:
         "pairs_written": result.pairs_written,
         "seconds": result.seconds,
         "merged": result.merged,
+        "corrections": fixes,  # status -> article ids (corrections.Status)
     }
 
 
@@ -461,6 +495,11 @@ def format_summary(summary: dict[str, Any]) -> str:
         lines.append(f"    {n:>4}  {reason}")
     if summary["sources"]:
         lines.append("sources    " + ", ".join(f"{k} {v}" for k, v in summary["sources"].items()))
+    fixes = summary.get("corrections") or {}
+    if fixes:
+        lines.append("corrections " + ", ".join(f"{k} {len(v)}" for k, v in fixes.items()))
+        for key in fixes.get(corrections.Status.STALE, []):
+            lines.append(f"    stale (not applied, see the manifest): {key}")
     lines.append(f"beads      {summary['pairs_written']:>6}  (corpus-wide files, after filters)")
     secs = summary["seconds"]
     if secs:

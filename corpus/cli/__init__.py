@@ -30,6 +30,7 @@ from corpus.cli.seeds import (
     route_seeds_actions,
 )
 from corpus.cli.study import _add_evaluate, _add_report
+from corpus.cli.workbench import _add_corrections, _add_index, _add_search, _add_serve
 from corpus.errors import CorpusError
 
 __all__ = ["EXIT_ERROR", "EXIT_FAILED_ITEMS", "EXIT_OK", "build_parser", "main"]
@@ -47,6 +48,10 @@ _COMMANDS: list[Callable[[argparse._SubParsersAction, argparse.ArgumentParser], 
     _add_convert,
     _add_report,
     _add_evaluate,
+    _add_index,
+    _add_search,
+    _add_serve,
+    _add_corrections,
 ]
 
 

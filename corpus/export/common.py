@@ -29,7 +29,8 @@ _TSV_BREAKS = re.compile("[\t\n\v\f\r\x1c\x1d\x1e\x85\u2028\u2029]+")
 
 # Article metadata copied onto every record, so each bead can be traced and shown in context
 # on its own: URLs (any key ending in _url), the English source, titles, publication date.
-_META_KEYS = ("source", "title", "title_zh", "title_en", "published")
+# "corrections": the corrections file whose beads replaced the aligner's (corrections.py).
+_META_KEYS = ("source", "title", "title_zh", "title_en", "published", "corrections")
 
 
 @dataclass(frozen=True, slots=True)

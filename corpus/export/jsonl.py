@@ -14,7 +14,7 @@ import json
 import logging
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from corpus.errors import ExportError
@@ -80,20 +80,21 @@ def write_jsonl(items: Iterable[AlignedDocument | AlignedPair | Record],
     return len(records)
 
 
-def read_jsonl_records(path: str | os.PathLike[str]) -> list[Record]:
-    """Read a JSONL export into records (blank lines are skipped)."""
-    records: list[Record] = []
-    lines = read_lines(path)
-    for lineno, line in enumerate(lines, 1):
+def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[str, Any]]:
+    """(``path:line``, parsed JSON value) for each non-blank line of a JSONL file."""
+    for lineno, line in enumerate(read_lines(path), 1):
         if not line.strip():
             continue
         where = f"{path}:{lineno}"
         try:
-            obj = json.loads(line)
+            yield where, json.loads(line)
         except json.JSONDecodeError as err:
             raise ExportError(f"{where}: not JSON ({err.msg})") from err
-        records.append(record_from_dict(obj, where=where))
-    return records
+
+
+def read_jsonl_records(path: str | os.PathLike[str]) -> list[Record]:
+    """Read a JSONL export into records (blank lines are skipped)."""
+    return [record_from_dict(obj, where=where) for where, obj in iter_jsonl(path)]
 
 
 def read_jsonl(path: str | os.PathLike[str]) -> list[AlignedPair]:

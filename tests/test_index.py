@@ -1,0 +1,84 @@
+"""The SQLite search index: what it holds, atomic rebuilds, damaged inputs."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from corpus.errors import SearchError
+from corpus.index import build_index, connect, done_articles, index_path
+from tests.workbenchdata import ARTICLES, write_built
+
+
+def test_index_holds_every_bead_with_its_article(tmp_path):
+    out = write_built(tmp_path / "aligned")
+    stats = build_index(out)
+    assert (stats.articles, stats.beads) == (3, 10)
+    assert stats.size == index_path(out).stat().st_size > 0
+    con = connect(out)
+    arts = {r["article_id"]: r for r in con.execute("SELECT * FROM articles")}
+    assert set(arts) == set(ARTICLES)
+    port = arts["20240320-port-deal"]
+    assert (port["title"], port["published"], port["beads"], port["zh_sentences"],
+            port["en_sentences"]) == ("港口交易", "2024-03-20", 2, 3, 2)
+    row = con.execute("SELECT * FROM beads WHERE article=? AND k=1", (port["id"],)).fetchone()
+    assert (row["type"], row["zh_ids"], row["en_ids"], row["score"]) == ("2-1", "1,2", "1", 0.25)
+    assert row["zh"] == "交易在周二签署。当地人担心。"
+    # the full-text index finds Chinese substrings and English phrases
+    hits = con.execute("SELECT rowid FROM beads_fts WHERE beads_fts MATCH ?",
+                       ('{zh} : "一带一路"',)).fetchall()
+    assert len(hits) == 5
+    assert con.execute("SELECT count(*) FROM beads_fts WHERE beads_fts MATCH ?",
+                       ('{en} : "belt and road"',)).fetchone()[0] == 3
+
+
+def test_index_is_read_only_and_replaced_whole(tmp_path):
+    out = write_built(tmp_path / "aligned")
+    build_index(out)
+    con = connect(out)
+    with pytest.raises(sqlite3.OperationalError):
+        con.execute("DELETE FROM beads")
+    con.close()
+    build_index(out, ["20240320-port-deal"])  # a rebuild replaces the file
+    assert connect(out).execute("SELECT count(*) FROM beads").fetchone()[0] == 2
+    assert not list(out.glob(".corpus.sqlite.*"))
+
+
+def test_confidence_is_kept_when_the_beads_have_it(tmp_path):
+    out = write_built(tmp_path / "aligned")
+    path = out / "beads" / "20240320-port-deal.jsonl"
+    lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    lines[0]["confidence"] = 0.97
+    path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in lines),
+                    encoding="utf-8")
+    build_index(out)
+    rows = connect(out).execute("SELECT confidence FROM beads b JOIN articles a ON a.id = "
+                                "b.article WHERE a.article_id = ? ORDER BY k",
+                                ("20240320-port-deal",)).fetchall()
+    assert [r[0] for r in rows] == [0.97, None]
+
+
+def test_a_damaged_bead_file_leaves_out_its_article_only(tmp_path, caplog):
+    out = write_built(tmp_path / "aligned")
+    (out / "beads" / "20240320-port-deal.jsonl").write_text("{not json\n", encoding="utf-8")
+    (out / "beads" / "20240611-rail-line.jsonl").unlink()
+    stats = build_index(out)
+    assert stats.articles == 1
+    assert "20240320-port-deal" in caplog.text and "not JSON" in caplog.text
+
+
+def test_missing_or_foreign_index_says_how_to_make_it(tmp_path):
+    with pytest.raises(SearchError, match="corpus index"):
+        connect(tmp_path)
+    index_path(tmp_path).write_bytes(b"not a database at all" * 100)
+    with pytest.raises(SearchError, match="not a corpus index"):
+        connect(tmp_path)
+
+
+def test_done_articles_from_manifest_or_bead_files(tmp_path):
+    out = write_built(tmp_path / "aligned")
+    assert done_articles(out) == sorted(ARTICLES)
+    (out / "manifest.json").unlink()
+    assert done_articles(out) == sorted(ARTICLES)

@@ -1,0 +1,108 @@
+"""The workbench's article model: edits keep every sentence once and in order; undo."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from corpus import corrections
+from corpus.cli import main
+from corpus.errors import CorrectionsError
+from corpus.model import Bead
+from corpus.serve import articles
+from corpus.serve.articles import State, apply_op, link, merge, split, unmatch
+from tests.workbenchdata import write_built
+
+B = [Bead((0,), (0,)), Bead((1, 2), (1,)), Bead((3,), ()), Bead((), (2,)), Bead((4,), (3, 4))]
+
+
+def _ids(beads):
+    return [str(b) for b in beads]
+
+
+def test_each_edit():
+    assert _ids(merge(B, 0)) == ["[0,1,2]:[0,1]", "[3]:[]", "[]:[2]", "[4]:[3,4]"]
+    assert _ids(merge(B, 2)) == ["[0]:[0]", "[1,2]:[1]", "[3]:[2]", "[4]:[3,4]"]
+    assert _ids(split(B, 1, "zh", 2)) == ["[0]:[0]", "[1]:[1]", "[2]:[]", "[3]:[]", "[]:[2]",
+                                          "[4]:[3,4]"]
+    assert _ids(split(B, 4, "en", 4))[-2:] == ["[4]:[3]", "[]:[4]"]
+    assert _ids(unmatch(B, "zh", 1))[1:3] == ["[1]:[]", "[2]:[1]"]
+    assert _ids(unmatch(B, "zh", 2))[1:3] == ["[1]:[1]", "[2]:[]"]
+    assert _ids(unmatch(B, "en", 0))[:2] == ["[]:[0]", "[0]:[]"]
+    assert _ids(link(B, "zh", 3, "prev"))[1:3] == ["[1,2,3]:[1]", "[]:[2]"]  # bead 2 gone
+    assert _ids(link(B, "en", 2, "next"))[-1] == "[4]:[2,3,4]"
+    assert _ids(link(B, "zh", 2, "next"))[1:3] == ["[1]:[1]", "[2,3]:[]"]
+
+
+@pytest.mark.parametrize("op", ["merge:4", "merge:-1", "split:0:zh:0", "split:1:zh:1",
+                                "unmatch:zh:3", "link:zh:0:prev", "link:en:4:next",
+                                "link:zh:1:next", "bogus", "merge:1;rm -rf", "split:9:zh:1"])
+def test_impossible_edits_are_refused(op):
+    with pytest.raises(CorrectionsError):
+        apply_op(B, op)
+
+
+_OPS = st.one_of(
+    st.builds(lambda k: f"merge:{k}", st.integers(0, 8)),
+    st.builds(lambda k, s, i: f"split:{k}:{s}:{i}", st.integers(0, 8),
+              st.sampled_from(["zh", "en"]), st.integers(0, 8)),
+    st.builds(lambda s, i: f"unmatch:{s}:{i}", st.sampled_from(["zh", "en"]), st.integers(0, 8)),
+    st.builds(lambda s, i, d: f"link:{s}:{i}:{d}", st.sampled_from(["zh", "en"]),
+              st.integers(0, 8), st.sampled_from(["prev", "next"])),
+)
+
+
+@given(st.lists(_OPS, max_size=12))
+def test_any_sequence_of_edits_keeps_the_beads_valid(ops):
+    beads = list(B)
+    for op in ops:
+        try:
+            beads = apply_op(beads, op)
+        except CorrectionsError:
+            continue
+        corrections.check_beads(beads, 5, 5)
+
+
+def test_edit_save_state_and_undo(tmp_path):
+    out = write_built(tmp_path / "aligned")
+    aid = "20240105-belt-road"
+    view = articles.load(out, aid)
+    assert view.state.state == State.NONE and view.undo_depth == 0
+    view = articles.edit(out, aid, "merge:0")
+    assert view.state.state == State.PENDING
+    assert str(view.doc.alignment.beads[0]) == "[0,1]:[0,1]"
+    assert view.is_built(view.doc.alignment.beads[1]) and not view.is_built(
+        view.doc.alignment.beads[0])
+    path = corrections.corrections_path(out, aid)
+    assert corrections.read(path).beads[0] == Bead((0, 1), (0, 1))
+    view = articles.edit(out, aid, "link:zh:3:prev")
+    assert view.undo_depth == 2
+    view = articles.undo(out, aid)
+    assert str(view.doc.alignment.beads[2]) == "[3]:[]" and path.is_file()
+    view = articles.undo(out, aid)
+    assert view.state.state == State.NONE and not path.exists()
+    with pytest.raises(CorrectionsError, match="nothing to undo"):
+        articles.undo(out, aid)
+
+
+def test_stale_and_invalid_files_are_shown_as_such(tmp_path, capsys):
+    out = write_built(tmp_path / "aligned")
+    aid = "20240320-port-deal"
+    assert main(["corrections", str(out), "--start", aid]) == 0
+    path = corrections.corrections_path(out, aid)
+    assert capsys.readouterr().out.strip() == str(path)
+    assert articles.load(out, aid).state.state == State.BUILT
+    assert main(["corrections", str(out)]) == 0
+    assert capsys.readouterr().out.split() == ["ok", aid, "applied", "by", "the", "build"]
+    path.write_text(path.read_text(encoding="utf-8").replace("[1,2]:[1]", "[2]:[1]"),
+                    encoding="utf-8")
+    assert articles.load(out, aid).state.state == State.INVALID
+    assert main(["corrections", str(out)]) == 1
+    assert f"invalid  {aid}  {path}:5: zh sentence 1 is missing" in capsys.readouterr().out
+    text = corrections.dumps(aid, [Bead((0,), (0,)), Bead((1, 2), (1,))], ["a", "b", "c"],
+                             ["x", "y"])
+    path.write_text(text, encoding="utf-8")
+    assert articles.load(out, aid).state.state == State.STALE
+    with pytest.raises(CorrectionsError):
+        articles.edit(out, "20240320-port-deal", "merge:9")
