@@ -167,6 +167,8 @@ def _run_serve(args: argparse.Namespace) -> int:
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("serving on %s: anyone who can reach this address can read and edit the "
                     "corpus", args.host)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"serving {args.dir} at http://{host}:{args.port}/ (Ctrl-C stops)", file=sys.stderr)
     run(args.dir, host=args.host, port=args.port)
     return EXIT_OK
 
