@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import logging
 
+from corpus._version import __version__
 from corpus.errors import CorpusError
 from corpus.model import AlignedDocument, Alignment, Article, Bead, EnglishText, Sentence
-
-__version__ = "0.1.0"
 
 __all__ = [
     "AlignedDocument",

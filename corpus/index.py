@@ -24,13 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import CorpusError, SearchError
-from corpus.export.jsonl import iter_jsonl, record_from_dict
+from corpus.export.jsonl import is_header, iter_jsonl, record_from_dict
+from corpus.export.merge import BEADS_DIR, beads_path
 from corpus.manifest import MANIFEST_NAME, Manifest, Status
 
 log = logging.getLogger(__name__)
 
 INDEX_NAME = "corpus.sqlite"
-BEADS_DIR = "beads"  # the build's unfiltered bead files (pipeline.BEADS_DIR)
 SCHEMA_VERSION = "1"
 
 _SCHEMA = """
@@ -146,11 +146,12 @@ def build_index(outdir: str | Path, article_ids: Sequence[str] | None = None) ->
 
 def _add_article(con: sqlite3.Connection, outdir: Path, article_id: str,
                  manifest: Manifest) -> int:
-    path = outdir / BEADS_DIR / f"{article_id}.jsonl"
+    path = beads_path(outdir, article_id)
     rows = []
     meta: dict[str, str] = {}
     zh_n = en_n = 0
-    for k, (where, d) in enumerate(iter_jsonl(path)):
+    lines = ((where, d) for where, d in iter_jsonl(path) if not is_header(d))
+    for k, (where, d) in enumerate(lines):
         rec = record_from_dict(d, where=where)
         p = rec.pair
         meta.update(rec.meta)

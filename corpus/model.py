@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from corpus.provenance import Provenance
+
 
 class Lang(enum.StrEnum):
     """The two languages of the corpus."""
@@ -207,6 +209,7 @@ class AlignedDocument:
     en: tuple[Sentence, ...]
     alignment: Alignment
     meta: dict[str, Any] = field(default_factory=dict)  # urls, source, title …
+    provenance: Provenance | None = None  # what produced the beads; stamped into every file
 
     def pairs(self) -> list[AlignedPair]:
         """Return every bead with its joined text (Chinese joined bare, English with spaces)."""

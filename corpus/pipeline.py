@@ -16,17 +16,20 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corpus import __version__, corrections
-from corpus.config import BuildConfig, to_dict
+from corpus.config import BuildConfig, ExportFormat, to_dict
 from corpus.errors import AlignError, CorpusError, ExtractError, SeedError
 from corpus.manifest import MANIFEST_NAME, ArticleRecord, Manifest, Status
-from corpus.model import AlignedDocument, Article, EnglishText
+from corpus.model import AlignedDocument, Alignment, Article, EnglishText
 from corpus.seeds import SeedBatch, SeedFailure, read_seeds
+
+if TYPE_CHECKING:
+    from corpus.provenance import Provenance
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +160,7 @@ def build(seed_paths: Iterable[str | Path], config: BuildConfig,
 
     t0 = time.perf_counter()
     done_ids = sorted(k for k, r in manifest.articles.items() if r.status == Status.DONE)
-    merged, pairs = ({}, 0) if config.only_fetch else merge_corpus(done_ids, outdir, config)
+    merged, pairs = ({}, 0) if config.only_fetch else _merge_corpus(done_ids, config)
     seconds["merge"] += time.perf_counter() - t0
     if config.report and not config.only_fetch:
         t0 = time.perf_counter()
@@ -310,10 +313,32 @@ class _Aligner:
             self.encoder_seconds = time.perf_counter() - t0
         return self._encoder
 
+    def provenance(self, alignment: Alignment, eng: EnglishText) -> Provenance:
+        """What produced an article's beads: this toolkit, the encoder as loaded, the
+        aligner's and segmenter's settings, and the source of the English."""
+        from corpus.provenance import Provenance, describe_encoder
+
+        return Provenance(
+            encoder=describe_encoder(self._encoder) if self._encoder else alignment.encoder,
+            aligner=dict(alignment.params) or to_dict(self.config.align),
+            segmenter={"splitter": "corpus.segment", **to_dict(self.config.segment)},
+            english_source=eng.source.value)
+
+
+def _merge_corpus(article_ids: list[str], config: BuildConfig) -> tuple[dict[str, str], int]:
+    """Write the corpus-wide files from the articles' bead files, in article id order;
+    return the files written and the number of beads kept after filters."""
+    from corpus.export.merge import merge_corpus
+
+    result = merge_corpus(article_ids, config.outdir, config.export)
+    files = {fmt.value: f"{config.export.corpus_name}.{fmt.value}" for fmt in config.export.formats}
+    return files, result.kept
+
 
 def _align_and_write(art: Article, eng: EnglishText, rec: ArticleRecord, aligner: _Aligner,
                      outdir: Path, config: BuildConfig, seconds: Counter[str]) -> None:
     from corpus.align import align_sentences
+    from corpus.export.merge import export_article
     from corpus.segment import split_paragraphs
 
     stage = "align"
@@ -332,16 +357,18 @@ def _align_and_write(art: Article, eng: EnglishText, rec: ArticleRecord, aligner
             outdir, art.id, [s.text for s in zh], [s.text for s in en], alignment,
             corrections.encoder_scorer(encoder))
         meta = _doc_meta(art, eng)
+        provenance = aligner.provenance(alignment, eng)
         if fix is not None:
             rec.corrections = fix.to_dict()
             if fix.status == corrections.Status.APPLIED:
                 meta["corrections"] = fix.file  # every exported bead says it was corrected
+                provenance = replace(provenance, corrections=(fix.file,))
         stage = "align"
-        doc = AlignedDocument(art.id, zh, en, alignment, meta=meta)
+        doc = AlignedDocument(art.id, zh, en, alignment, meta=meta, provenance=provenance)
         _check_alignment(doc, config)
         marks.append(time.perf_counter())
         stage = "export"
-        rec.outputs = export_article(doc, outdir, config)
+        rec.outputs = export_article(doc, outdir, config.export)
     except CorpusError as err:
         rec.status, rec.stage, rec.reason = Status.FAILED, stage, err.message
         log.info("%s: %s failed: %s", art.id, stage, err.message)
@@ -367,58 +394,14 @@ def _align_and_write(art: Article, eng: EnglishText, rec: ArticleRecord, aligner
     rec.status, rec.stage, rec.reason = Status.DONE, "", ""
 
 
-BEADS_DIR = "beads"  # every bead of every article, unfiltered: what merge and report read
-
-
-def _beads_path(outdir: Path, article_id: str) -> Path:
-    return outdir / BEADS_DIR / f"{article_id}.jsonl"
-
-
-def export_article(doc: AlignedDocument, outdir: Path, config: BuildConfig) -> dict[str, str]:
-    """Write one article's files; return {format: path relative to outdir}.
-
-    ``beads/<id>.jsonl`` holds every bead unfiltered; the per-article files in the chosen
-    formats are made from it with the filters applied, the same way the merge is.
-    """
-    from corpus.export.jsonl import write_jsonl
-    from corpus.export.merge import merge
-
-    beads = _beads_path(outdir, doc.article_id)
-    beads.parent.mkdir(parents=True, exist_ok=True)
-    write_jsonl([doc], beads)
-    outputs = {"beads": str(beads.relative_to(outdir))}
-    for fmt in config.export.formats:
-        path = outdir / f"{doc.article_id}.{fmt.value}"
-        merge([beads], path, config.export, output_format=fmt, sidecar=False)
-        outputs[fmt.value] = path.name
-    return outputs
-
-
-def merge_corpus(article_ids: list[str], outdir: Path, config: BuildConfig
-                 ) -> tuple[dict[str, str], int]:
-    """Write the corpus-wide files from the articles' bead files, in article id order.
-
-    Returns the files written and the number of beads kept after filters.
-    """
-    from corpus.export.merge import merge
-
-    inputs = [_beads_path(outdir, a) for a in article_ids]
-    files: dict[str, str] = {}
-    kept = 0
-    for fmt in config.export.formats:
-        path = outdir / f"{config.export.corpus_name}.{fmt.value}"
-        kept = merge(inputs, path, config.export, output_format=fmt).kept
-        files[fmt.value] = path.name
-    return files, kept
-
-
 def write_corpus_report(article_ids: list[str], outdir: Path) -> Path:
     """Write the side-by-side HTML report of the done articles under ``outdir/report``."""
-    from corpus.export.jsonl import read_jsonl_records
+    from corpus.export.merge import beads_path, read_inputs
     from corpus.report import documents_from_records, write_report
 
-    records = [r for a in article_ids for r in read_jsonl_records(_beads_path(outdir, a))]
-    return write_report(documents_from_records(records), outdir / "report")
+    got = read_inputs([beads_path(outdir, a) for a in article_ids], ExportFormat.JSONL)
+    return write_report(documents_from_records(got.records), outdir / "report",
+                        provenance=got.provenance)
 
 
 def write_index(article_ids: list[str], outdir: Path) -> dict[str, str]:

@@ -22,16 +22,18 @@ def test_per_article_and_corpus_files(tmp_path: Path) -> None:
     docs = [make_doc("a"), make_doc("b")]
     result = export_documents(docs, tmp_path)
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["a.jsonl", "a.tmx", "a.tsv", "b.jsonl", "b.tmx", "b.tsv", "corpus.jsonl",
-                     "corpus.tmx", "corpus.tsv", "export.json"]
+    assert names == ["a.jsonl", "a.jsonl.meta.json", "a.tmx", "a.tsv", "a.tsv.meta.json",
+                     "b.jsonl", "b.jsonl.meta.json", "b.tmx", "b.tsv", "b.tsv.meta.json",
+                     "beads", "corpus.jsonl", "corpus.jsonl.meta.json", "corpus.tmx",
+                     "corpus.tsv", "corpus.tsv.meta.json"]
+    assert sorted(p.name for p in (tmp_path / "beads").iterdir()) == ["a.jsonl", "b.jsonl"]
     assert result.kept == 10 and not result.dropped
     assert read_jsonl(tmp_path / "corpus.jsonl") == docs[0].pairs() + docs[1].pairs()
     assert len(read_tsv(tmp_path / "b.tsv")) == 5
     assert len(read_tmx(tmp_path / "corpus.tmx")) == 8  # unmatched beads stay out of TMX
-    manifest = json.loads((tmp_path / "export.json").read_text(encoding="utf-8"))
-    assert manifest["pairs"] == 10 and manifest["encoder"] == "test-encoder"
-    assert manifest["articles"][0] == {"article_id": "a", "beads": 5, "kept": 5, "dropped": {},
-                                       "files": ["a.tmx", "a.tsv", "a.jsonl"]}
+    sidecar = json.loads((tmp_path / "corpus.tsv.meta.json").read_text(encoding="utf-8"))
+    assert sidecar["pairs"] == 10 and sidecar["encoder"] == "test-encoder"
+    assert sidecar["english_source"] == {} and sidecar["dropped"] == {}
 
 
 def test_filters_are_applied_and_recorded(tmp_path: Path) -> None:
@@ -40,11 +42,13 @@ def test_filters_are_applied_and_recorded(tmp_path: Path) -> None:
     assert result.dropped == {"score": 2, "unmatched": 1}
     assert [p.score for p in read_jsonl(tmp_path / "a.jsonl")] == [0.91, 0.87]
     props = read_header_props(tmp_path / "corpus.tmx")
-    assert json.loads(props["x-corpus-filters"])["min_score"] == 0.85
+    assert json.loads(props["x-corpus-filters"]) == {"min_score": 0.85, "drop_unmatched": True}
     assert json.loads(props["x-corpus-dropped"]) == {"score": 2, "unmatched": 1}
-    manifest = json.loads((tmp_path / "export.json").read_text(encoding="utf-8"))
-    assert manifest["filters"]["drop_unmatched"] is True
-    assert manifest["dropped"] == {"score": 2, "unmatched": 1}
+    sidecar = json.loads((tmp_path / "a.tsv.meta.json").read_text(encoding="utf-8"))
+    assert sidecar["filters"]["drop_unmatched"] is True
+    assert sidecar["dropped"] == {"score": 2, "unmatched": 1}
+    # the bead file keeps every bead, unfiltered
+    assert len(read_jsonl(tmp_path / "beads" / "a.jsonl")) == 5
 
 
 def test_dedupe_within_and_across_articles(tmp_path: Path) -> None:
@@ -60,10 +64,15 @@ def test_dedupe_within_and_across_articles(tmp_path: Path) -> None:
 def test_corpus_only_selected_formats_and_safe_names(tmp_path: Path) -> None:
     config = ExportConfig(formats=(ExportFormat.TSV,), per_article=False, corpus_name="news")
     export_documents([make_doc("../x y")], tmp_path, config)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.json", "news.tsv"]
-    export_documents([make_doc("../x y"), make_doc("../x y")], tmp_path / "p",
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["beads", "news.tsv",
+                                                          "news.tsv.meta.json"]
+    export_documents([make_doc("../x y"), make_doc("x_y"), make_doc("x y")], tmp_path / "p",
                      ExportConfig(formats=(ExportFormat.TSV,)))
-    assert {p.name for p in (tmp_path / "p").iterdir()} >= {"x_y.tsv", "x_y-2.tsv"}
+    names = {p.name for p in (tmp_path / "p").glob("*.tsv")}
+    assert len(names) == 4 and "x_y.tsv" in names  # unsafe ids never share a file
+    assert all(n.startswith("x_y") for n in names - {"corpus.tsv"})
+    with pytest.raises(ExportError, match="given twice"):
+        export_documents([make_doc("a"), make_doc("a")], tmp_path / "q")
 
 
 def test_merge_mixed_formats_keeps_metadata(tmp_path: Path) -> None:
@@ -84,18 +93,17 @@ def test_convert_tmx_to_jsonl_and_back(tmp_path: Path) -> None:
     assert dict(records[0].meta)["cn_url"] == "https://cn.example.org/a/"
 
 
-def test_sidecar_only_when_filtering(tmp_path: Path) -> None:
+def test_sidecar_carries_provenance_and_filters(tmp_path: Path) -> None:
     export_documents([make_doc("a")], tmp_path)
     convert(tmp_path / "a.jsonl", tmp_path / "plain.tsv")
-    assert not (tmp_path / "plain.tsv.meta.json").exists()
+    plain = json.loads((tmp_path / "plain.tsv.meta.json").read_text(encoding="utf-8"))
+    assert plain["encoder"] == "test-encoder" and plain["filters"] == {}
     config = ExportConfig(filters=FilterConfig(min_score=0.8), dedupe=True)
     result = convert(tmp_path / "a.jsonl", tmp_path / "f.tsv", config)
     sidecar = json.loads((tmp_path / "f.tsv.meta.json").read_text(encoding="utf-8"))
     assert result.files == [tmp_path / "f.tsv", tmp_path / "f.tsv.meta.json"]
-    assert sidecar["filters"]["min_score"] == 0.8 and sidecar["dedupe"] is True
+    assert sidecar["filters"] == {"min_score": 0.8, "dedupe": True}
     assert sidecar["dropped"] == {"score": 1} and sidecar["pairs"] == 4
-    convert(tmp_path / "a.jsonl", tmp_path / "g.tsv", config, sidecar=False)
-    assert not (tmp_path / "g.tsv.meta.json").exists()
 
 
 def test_convert_in_place(tmp_path: Path) -> None:
@@ -116,17 +124,34 @@ def test_guess_format() -> None:
 # --------------------------------------------------------------------------- CLI
 
 def test_cli_convert_with_filters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    export_documents([make_doc("a")], tmp_path)
+    export_documents([make_doc("a"), make_doc("b")], tmp_path)
     out = tmp_path / "x.tmx"
-    code = main(["convert", str(tmp_path / "a.jsonl"), str(tmp_path / "a.tsv"), str(out),
+    code = main(["convert", str(tmp_path / "a.jsonl"), str(tmp_path / "b.tsv"), str(out),
                  "--min-score", "0.85", "--dedupe", "--zh-lang", "zh-Hans"])
     assert code == 0
     pairs = read_tmx(out)
-    assert [p.score for p in pairs] == [0.91, 0.87]  # the TSV copy was a duplicate
+    assert [p.score for p in pairs] == [0.91, 0.87]  # b's copies were duplicates
     assert "wrote 2 beads" in capsys.readouterr().err
-    # a.jsonl: 2 below 0.85; a.tsv: 2 below 0.85 and 3 already seen (2 pairs, 1 credit)
+    # a.jsonl: 2 below 0.85; b.tsv: 2 below 0.85 and 3 already seen (2 pairs, 1 credit)
     assert json.loads(read_header_props(out)["x-corpus-dropped"]) == {"duplicate": 3, "score": 4}
     assert 'srclang="zh-Hans"' in out.read_text(encoding="utf-8")
+
+
+def test_cli_convert_reads_each_article_once(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """`corpus convert aligned/*.tsv all.jsonl` also matches corpus.tsv: no doubled pairs."""
+    export_documents([make_doc("a"), make_doc("b")], tmp_path)
+    inputs = sorted(str(p) for p in tmp_path.glob("*.tsv"))
+    assert [Path(p).name for p in inputs] == ["a.tsv", "b.tsv", "corpus.tsv"]
+    assert main(["convert", *inputs, str(tmp_path / "all.jsonl")]) == 0
+    assert len(read_jsonl(tmp_path / "all.jsonl")) == 10
+    assert "corpus.tsv: skipped: its 2 article(s) were already read" in capsys.readouterr().err
+    # a file that repeats some articles and adds others: either copy may be meant
+    export_documents([make_doc("a"), make_doc("c")], tmp_path / "other")
+    assert main(["convert", str(tmp_path / "a.tsv"), str(tmp_path / "other" / "corpus.tsv"),
+                 str(tmp_path / "mixed.jsonl")]) == 2
+    assert "article a (and 0 more) was already read from" in capsys.readouterr().err
+    assert not (tmp_path / "mixed.jsonl").exists()
 
 
 def test_cli_convert_explicit_formats_and_header(tmp_path: Path) -> None:

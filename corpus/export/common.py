@@ -11,6 +11,7 @@ import contextlib
 import math
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -163,7 +164,12 @@ def atomic_write(path: str | os.PathLike[str], *, newline: str = "\n") -> Iterat
     Writes go to a temporary file in the same folder, which is flushed, fsynced and then
     renamed over ``path``. If the block raises, the temporary file is removed and an old
     ``path`` stays as it was: an interrupted run never leaves a truncated file behind.
+    ``-`` is standard output (written as it comes, so a pipe gets what was written).
     """
+    if is_stdio(path):
+        yield sys.stdout
+        sys.stdout.flush()
+        return
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -203,11 +209,22 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+STDIO = "-"  # a file name that stands for standard input or output
+
+
+def is_stdio(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is ``-``, standard input or output."""
+    return os.fspath(path) == STDIO
+
+
 def read_lines(path: str | os.PathLike[str]) -> list[str]:
     """The lines of a UTF-8 export, split on ``\\n`` only (U+2028 and friends are text)."""
     try:
-        with Path(path).open(encoding="utf-8", newline="") as f:
-            text = f.read()
+        if is_stdio(path):
+            text = sys.stdin.buffer.read().decode("utf-8")
+        else:
+            with Path(path).open(encoding="utf-8", newline="") as f:
+                text = f.read()
     except OSError as err:
         raise ExportError(f"cannot read {path}: {err.strerror or err}") from err
     except UnicodeDecodeError as err:

@@ -6,6 +6,10 @@ and where known ``zh_sents``/``en_sents`` (the sentences), ``zh_paras``/``en_par
 paragraph indices) and the article's metadata (``cn_url``, ``en_url``, ``source``,
 ``title_zh``, ``title_en``, ``published``, as the build records them). Unmatched
 sentences are lines with an empty side. UTF-8, not ASCII-escaped.
+
+A bead file (``beads/<id>.jsonl`` of a build) starts with one header line,
+``{"provenance": {...}}``: what produced the beads (see corpus.provenance). Exports meant for
+other tools carry no header; their provenance goes to a ``.meta.json`` sidecar.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any
 from corpus.errors import ExportError
 from corpus.export.common import Record, as_records, atomic_write, drop_surrogates, read_lines
 from corpus.model import AlignedDocument, AlignedPair
+from corpus.provenance import Provenance
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +74,19 @@ def record_from_dict(d: Any, *, where: str) -> Record:
     return Record(pair=pair, meta=meta, **detail)
 
 
+HEADER_KEY = "provenance"  # the one key of a bead file's header line
+
+
 def write_jsonl(items: Iterable[AlignedDocument | AlignedPair | Record],
-                path: str | os.PathLike[str]) -> int:
-    """Write every bead of ``items`` to ``path`` atomically; return the number of lines."""
+                path: str | os.PathLike[str], *, provenance: Provenance | None = None) -> int:
+    """Write every bead of ``items`` to ``path`` atomically; return the number of beads.
+
+    With ``provenance`` the file starts with a header line (the bead-file form).
+    """
     records = as_records(items)
     with atomic_write(path) as f:
+        if provenance is not None:
+            f.write(json.dumps({HEADER_KEY: provenance.to_dict()}, ensure_ascii=False) + "\n")
         for rec in records:
             f.write(json.dumps(record_to_dict(rec), ensure_ascii=False) + "\n")
     log.debug("wrote %d beads to %s", len(records), path)
@@ -92,9 +105,31 @@ def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[str, Any]]:
             raise ExportError(f"{where}: not JSON ({err.msg})") from err
 
 
+def read_jsonl_file(path: str | os.PathLike[str]) -> tuple[list[Record], Provenance | None]:
+    """Read a JSONL export into records, and the provenance of its header line if it has one
+    (blank lines are skipped)."""
+    records: list[Record] = []
+    provenance: Provenance | None = None
+    for where, obj in iter_jsonl(path):
+        if not records and provenance is None and is_header(obj):
+            try:
+                provenance = Provenance.from_dict(obj[HEADER_KEY])
+            except (TypeError, ValueError) as err:
+                raise ExportError(f"{where}: malformed provenance header ({err})") from err
+            continue
+        records.append(record_from_dict(obj, where=where))
+    return records, provenance
+
+
+def is_header(obj: Any) -> bool:
+    """Whether a parsed line is a bead file's provenance header."""
+    return isinstance(obj, dict) and list(obj) == [HEADER_KEY] and isinstance(obj[HEADER_KEY],
+                                                                             dict)
+
+
 def read_jsonl_records(path: str | os.PathLike[str]) -> list[Record]:
-    """Read a JSONL export into records (blank lines are skipped)."""
-    return [record_from_dict(obj, where=where) for where, obj in iter_jsonl(path)]
+    """Read a JSONL export into records (a bead file's header line is skipped)."""
+    return read_jsonl_file(path)[0]
 
 
 def read_jsonl(path: str | os.PathLike[str]) -> list[AlignedPair]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from corpus.errors import ExportError
 from corpus.export.common import atomic_write
 from corpus.model import AlignedDocument
+from corpus.provenance import Provenance
 from corpus.report.article import render_article
 from corpus.report.index import render_index
 from corpus.report.load import documents_from_records
@@ -28,12 +29,12 @@ ARTICLES_DIR = "articles"
 
 def write_report(
     docs: Sequence[AlignedDocument], outdir: Path, *, low_score: float = DEFAULT_LOW_SCORE,
-    title: str = "Aligned articles",
+    title: str = "Aligned articles", provenance: Provenance | None = None,
 ) -> Path:
     """Write ``index.html`` and one page per article under ``outdir``; return the index path.
 
     Each file is written atomically. ``low_score`` is the score below which a paired bead
-    is flagged.
+    is flagged. ``provenance`` (what produced the beads) is shown on the index.
     """
     outdir = Path(outdir)
     if outdir.exists() and not outdir.is_dir():
@@ -51,6 +52,7 @@ def write_report(
             f.write(html)
     index = outdir / "index.html"
     with atomic_write(index) as f:
-        f.write(render_index(docs, cstats, [f"{ARTICLES_DIR}/{n}" for n in names], title=title))
+        f.write(render_index(docs, cstats, [f"{ARTICLES_DIR}/{n}" for n in names], title=title,
+                             provenance=provenance))
     log.info("wrote a report of %d articles to %s", len(docs), index)
     return index

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from html import escape
 
 from corpus.model import AlignedDocument
+from corpus.provenance import Provenance
 from corpus.report.page import page
 from corpus.report.svg import bar_chart, histogram_chart
 from corpus.stats import CorpusStats, DocStats, histogram
@@ -79,8 +81,9 @@ _COLUMNS = (
 )
 
 
-def _row(doc: AlignedDocument, s: DocStats, href: str) -> str:
-    title = escape(s.title or s.article_id)
+def _row(doc: AlignedDocument, s: DocStats, href: str, n: int) -> str:
+    # an article from a file with no ids or titles (plain TSV) still gets a link to click
+    title = escape(s.title or s.article_id or f"article {n}")
     problem = " problem" if s.dropped or s.added or s.low else ""
     mean = -1.0 if s.mean_score is None else s.mean_score
     cells = [
@@ -101,16 +104,35 @@ def _row(doc: AlignedDocument, s: DocStats, href: str) -> str:
     return f'<tr class="art{problem}">{tds}</tr>'
 
 
+def _provenance(prov: Provenance | None) -> str:
+    """What produced the beads, field by field (the files' provenance record)."""
+    if prov is None:
+        return '<p class="help" id="provenance">Provenance: not recorded in the input.</p>\n'
+    rows = []
+    for key, value in prov.to_dict().items():
+        if value in ("", {}, []):
+            continue
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False,
+                                                               sort_keys=True)
+        rows.append(f'<tr><th scope="row">{escape(key.replace("_", " "))}</th>'
+                    f"<td><code>{escape(text)}</code></td></tr>")
+    return (f'<table class="stats" id="provenance"><caption>Provenance</caption>'
+            f'{"".join(rows)}</table>\n')
+
+
 def render_index(
-    docs: Sequence[AlignedDocument], cstats: CorpusStats, hrefs: Sequence[str], *, title: str
+    docs: Sequence[AlignedDocument], cstats: CorpusStats, hrefs: Sequence[str], *, title: str,
+    provenance: Provenance | None = None,
 ) -> str:
-    """Return the index page: corpus table, plots, and one table row per article."""
+    """Return the index page: corpus table, plots, one table row per article, and what
+    produced the beads."""
     heads = "".join(
         f'<th scope="col" aria-sort="none"><button type="button" data-col="{i}" '
         f'data-type="{t}">{escape(h)}</button></th>'
         for i, (h, t) in enumerate(_COLUMNS)
     )
-    rows = "\n".join(_row(d, s, h) for d, s, h in zip(docs, cstats.docs, hrefs, strict=True))
+    rows = "\n".join(_row(d, s, h, n) for n, (d, s, h)
+                     in enumerate(zip(docs, cstats.docs, hrefs, strict=True), 1))
     body = (
         f"<header><h1>{escape(title)}</h1>\n"
         '<p class="help">Click a column to sort; type to filter by id or title. '
@@ -123,6 +145,6 @@ def render_index(
         'type="checkbox"> only articles with dropped, added or low-score sentences</label> '
         '<span id="count" aria-live="polite"></span></div>\n'
         f'<div class="scroll"><table id="articles"><thead><tr>{heads}</tr></thead>\n'
-        f"<tbody>\n{rows}\n</tbody></table></div>\n</main>"
+        f"<tbody>\n{rows}\n</tbody></table></div>\n{_provenance(provenance)}</main>"
     )
     return page(title, body, lang="en", kind="index")

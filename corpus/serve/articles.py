@@ -21,7 +21,8 @@ from corpus import corrections
 from corpus.errors import CorpusError, CorrectionsError
 from corpus.export.common import atomic_write
 from corpus.export.jsonl import read_jsonl_records
-from corpus.index import BEADS_DIR, done_articles
+from corpus.export.merge import beads_path
+from corpus.index import done_articles
 from corpus.model import AlignedDocument, Alignment, Bead
 from corpus.report.load import documents_from_records
 
@@ -66,11 +67,11 @@ class ArticleView:
 
 def article_ids(outdir: Path) -> list[str]:
     """The built articles that have a bead file (what the workbench can show)."""
-    return [a for a in done_articles(outdir) if (outdir / BEADS_DIR / f"{a}.jsonl").is_file()]
+    return [a for a in done_articles(outdir) if beads_path(outdir, a).is_file()]
 
 
 def load_built(outdir: Path, article_id: str) -> AlignedDocument:
-    path = outdir / BEADS_DIR / f"{article_id}.jsonl"
+    path = beads_path(outdir, article_id)
     docs = documents_from_records(read_jsonl_records(path))
     if len(docs) != 1:
         raise CorpusError(f"{path} holds {len(docs)} articles, not one", article_id=article_id)
