@@ -173,6 +173,10 @@ def test_build_applies_corrections_keeps_them_on_realign_and_reports_stale(tmp_p
     assert 0 < got[0].pair.score <= 1  # the merged bead was scored by the encoder
     tmx = (out / "corpus.tmx").read_text(encoding="utf-8")
     assert f'<prop type="x-corrections">corrections/{ART}.align</prop>' in tmx
+    # and the provenance record of every file says which corrections were applied
+    assert f'<prop type="x-corpus-corrections">["corrections/{ART}.align"]</prop>' in tmx
+    side = json.loads((out / "corpus.tsv.meta.json").read_text(encoding="utf-8"))
+    assert side["corrections"] == [f"corrections/{ART}.align"]
     assert '"corrections": "corrections/' in (out / f"{ART}.jsonl").read_text(encoding="utf-8")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["summary"]["corrections"] == {"applied": [ART]}
