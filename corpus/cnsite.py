@@ -182,7 +182,8 @@ def _iter_blocks(body: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]
             cls = _classes(node)
             if cls & set(_SKIP_CLASSES):
                 continue
-            if node.tag in ("figure", "p") or "article-paragraph" in cls:
+            # subheads too: the Chinese edition translates them, so they can be aligned
+            if node.tag in ("figure", "p", "h2", "h3", "h4") or "article-paragraph" in cls:
                 yield node
                 continue
         stack.extend(reversed([c for c in node if isinstance(c.tag, str)]))
@@ -271,12 +272,11 @@ def parse_article_page(text: str, cn_url: str, *, crawled: datetime | None = Non
     og_type = _meta(root, "og:type").lower()
     body = _first(root, f"//section[{_has_class('article-body')}]",
                   f"//*[{_has_class('article-body')}]")
-    if body is None or (og_type and og_type != "article"):
-        what = f"og:type is {og_type!r}" if og_type and og_type != "article" else \
-            "it has no article body (section.article-body)"
-        raise SeedError(f"not an article page: {what}; a section front, search or error "
-                        "page? List a section's articles with 'corpus seeds list-links PAGE'",
-                        url=cn_url)
+    if body is None:  # the body container decides; og:type only helps explain
+        what = f", and its og:type is {og_type!r}" if og_type and og_type != "article" else ""
+        raise SeedError(f"not an article page: it has no article body (section.article-body)"
+                        f"{what}; a section front, search or error page? List a section's "
+                        "articles with 'corpus seeds list-links PAGE'", url=cn_url)
     blocks = _blocks(body)
     if not any(isinstance(b, str) for b in blocks):
         raise SeedError("the article page has no body paragraphs "

@@ -22,7 +22,7 @@ from typing import Any
 from corpus.cnsite import canonical_article_url, list_links, parse_article_page, site_url
 from corpus.errors import CorpusError, HTTPStatusError, SeedError
 from corpus.fetch import Fetcher
-from corpus.http import HTML_TYPES
+from corpus.http import HTML_TYPES, decode
 from corpus.seeds import SeedFailure, article_id_from_url, parse_seed, read_seeds
 from corpus.seedwriter import render_seed, save_seed, seed_file_name
 
@@ -158,7 +158,10 @@ def links_on_page(page: str, fetcher: Fetcher) -> list[str]:
         return list_links(got.text(), page, site)
     p = Path(page)
     try:
-        text = p.read_bytes().decode("utf-8", errors="replace")
+        if p.stat().st_size > fetcher.config.max_bytes:
+            raise SeedError(f"over {fetcher.config.max_bytes} bytes (max_bytes): not a page",
+                            path=page)
+        text = decode(p.read_bytes())  # a saved page may declare GBK, as a server would
     except OSError as err:
         raise SeedError(f"cannot read the page: {err.strerror or err}", path=page) from err
     return list_links(text, site_base=site)

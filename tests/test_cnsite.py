@@ -137,11 +137,23 @@ def test_two_different_english_links_are_refused():
 @pytest.mark.parametrize(("name", "why"), [
     ("column.html", "no English original"),
     ("not-article.html", "not an article page"),
-    ("section.html", "og:type is 'website'"),
+    ("section.html", "no article body .*og:type is 'website'"),
 ])
 def test_pages_that_give_no_seed_say_why(name, why):
     with pytest.raises(SeedError, match=why):
         parse_article_page(_page(name), "https://cn.nytimes.com/world/20240515/section-like/")
+
+
+def test_a_subhead_in_the_body_is_a_paragraph_of_its_own():
+    page = _page("ferry.html").replace('<div class="article-body-aside">',
+                                       "<h2>亏损的航线</h2><div class=\"article-body-aside\">")
+    texts = [b for b in parse_article_page(page, FERRY).body if isinstance(b, str)]
+    assert texts[4] == "亏损的航线" and len(texts) == 7
+
+
+def test_an_article_page_whatever_its_og_type_says():
+    page = _page("ferry.html").replace('content="article"', 'content="website"')
+    assert parse_article_page(page, FERRY).title == "停运十二年后，石湾渡轮重新起航"
 
 
 def test_empty_article_body_is_refused():

@@ -148,6 +148,17 @@ def test_links_on_a_section_page_and_a_feed(tmp_path, site):
     assert feed == [FERRY, TEA]
 
 
+def test_links_on_a_saved_gbk_page(tmp_path, site):
+    saved = tmp_path / "section.html"
+    text = (DATA / "section.html").read_text(encoding="utf-8")
+    saved.write_bytes(text.replace('<meta charset="utf-8">', '<meta charset="gbk">')
+                      .encode("gbk"))
+    with Fetcher(fetch_config(tmp_path, site.base)) as fetcher:
+        assert links_on_page(str(saved), fetcher)[0] == FERRY
+        with pytest.raises(SeedError, match="cannot read"):
+            links_on_page(str(tmp_path / "missing.html"), fetcher)
+
+
 def test_address_list_file(tmp_path):
     f = tmp_path / "list.txt"
     f.write_bytes("\ufeff# from the business section\n\n  " .encode() + FERRY.encode()
