@@ -18,9 +18,9 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from corpus.cache import PageCache
@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 _BLOCKED_STATUSES = frozenset({401, 402, 403, 451})
 _WAYBACK_SNAPSHOT = re.compile(r"^(?P<head>.*/web/\d{1,14})(?P<flag>[a-z]{2}_)?(?P<tail>/.*)$")
 _SIDECARS = (".en.html", ".en.htm", ".en.txt")
+_T = TypeVar("_T")
 
 
 def dual_url(article: Article, base: str) -> str | None:
@@ -108,13 +109,29 @@ def fetch_record(article: Article, got: EnglishText | CorpusError) -> dict[str, 
 
 
 class Fetcher:
-    """Fetches English originals politely, through a cache; use as a context manager."""
+    """Fetches English originals politely, through a cache; use as a context manager.
+
+    Pages are fetched by ``workers`` threads, but every call into :mod:`corpus.extract`
+    (trafilatura and lxml) runs in ONE extraction thread that the workers hand pages to.
+    trafilatura keeps lxml objects at module level and uses them from whichever thread
+    calls it: ``trafilatura.utils.HTML_PARSER`` and ``htmldate.utils.HTML_PARSER`` (shared
+    ``lxml.html.HTMLParser`` instances; lxml says not to share parsers between threads),
+    the compiled ``lxml.etree.XPath`` lists of ``trafilatura.xpaths`` and
+    ``trafilatura.settings.BASIC_CLEAN_XPATH``, and ``lxml.html``'s own module-level
+    ``html_parser`` that ``lxml.html.document_fromstring`` uses. Several fetch threads
+    extracting at once died of ``double free or corruption`` and SIGSEGV (issue 17).
+    ``extractor`` may be another single-purpose executor (the benchmark passes a process
+    pool); the Fetcher shuts down only the one it made.
+    """
 
     def __init__(self, config: FetchConfig | None = None, *,
-                 cache: PageCache | None = None) -> None:
+                 cache: PageCache | None = None, extractor: Executor | None = None) -> None:
         self.config = config or FetchConfig()
         self.cache = cache or PageCache(self.config.cache_dir)
         self.http = HttpClient(self.config)
+        self._own_extractor = extractor is None
+        self.extractor = extractor or ThreadPoolExecutor(max_workers=1,
+                                                         thread_name_prefix="extract")
 
     def __enter__(self) -> Fetcher:
         return self
@@ -124,6 +141,12 @@ class Fetcher:
 
     def close(self) -> None:
         self.http.close()
+        if self._own_extractor:
+            self.extractor.shutdown(wait=True)
+
+    def _extract(self, fn: Callable[..., _T], *args: Any) -> _T:
+        """Run ``fn`` (a pure function of corpus.extract) in the extraction thread."""
+        return self.extractor.submit(fn, *args).result()
 
     # ------------------------------------------------------------------ pages
     def get_page(self, url: str, accept: tuple[str, ...] = HTML_TYPES) -> Page:
@@ -155,11 +178,11 @@ class Fetcher:
             raise
         html = page.text()
         try:
-            extracted = extract(html, page.final_url)
+            extracted = self._extract(extract, html, page.final_url)
             check_length(extracted, sum(len(p) for p in article.paragraphs),
                          ratio=cfg.min_length_ratio, min_chars=cfg.min_chars, url=url)
         except EmptyPageError as err:
-            marker = paywall_marker(html)
+            marker = self._extract(paywall_marker, html)
             self.cache.delete(url)  # not the article: ask again next run
             if marker:
                 raise PaywallError(f"a paywall, consent or access-check page (it says "
@@ -216,7 +239,7 @@ class Fetcher:
             paras = tuple(p for p in (" ".join(b.split()) for b in re.split(r"\n\s*\n", text)) if p)
             extracted = ExtractedPage(paragraphs=paras)
         else:
-            extracted = extract_article(text)
+            extracted = self._extract(extract_article, text)
         check_length(extracted, sum(len(p) for p in article.paragraphs),
                      ratio=self.config.min_length_ratio, min_chars=self.config.min_chars,
                      url=str(path))

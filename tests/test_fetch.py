@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -588,3 +590,20 @@ def test_an_unexpected_error_is_recorded_not_raised(http_server, tmp_path, monke
         results = dict((a.id, r) for a, r in f.fetch_many(arts))
     assert isinstance(results["boom"], FetchError) and "kaboom" in str(results["boom"])
     assert results["fine"].source is Source.ORIGINAL  # type: ignore[union-attr]
+
+
+# ------------------------------------------------------------------ the worker pool
+
+def test_extraction_never_races_in_the_fetch_pool():
+    # Issue 17: trafilatura/lxml extracting in several fetch threads at once died of
+    # "double free or corruption" or SIGSEGV. Race the pool as `corpus fetch` does (40 pages
+    # as users' files, 4 workers, 3 rounds) in a child process, so a native crash fails this
+    # test instead of killing pytest; the child also fails (exit 2) if two extractions ever
+    # overlap, which they did before extraction got its own thread.
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, "-m", "tests.extract_stress", "--rounds", "3",
+                           "--workers", "4", "--pages", "40"],
+                          cwd=root, capture_output=True, text=True, timeout=300)
+    died = f"died of signal {-proc.returncode}; " if proc.returncode < 0 else ""
+    assert proc.returncode == 0, f"{died}exit {proc.returncode}: {proc.stdout}{proc.stderr[-3000:]}"
+    assert "at most 1 extractions at once" in proc.stdout
