@@ -50,8 +50,13 @@ class PageCache:
         sub = self.dir / key[:2]
         return sub / f"{key}.json", sub / f"{key}.body"
 
-    def get(self, url: str) -> Page | None:
-        """The cached page for ``url``, or None (an unreadable entry counts as missing)."""
+    def get(self, url: str, *, allow_private: bool = False) -> Page | None:
+        """The cached page for ``url``, or None (an unreadable entry counts as missing).
+
+        A page fetched from a loopback/private address (under ``allow_private``) is served
+        only when ``allow_private`` is given again: the cache must not become a way around
+        the address guard. Entries that do not record how they were allowed count as private.
+        """
         meta_path, body_path = self._paths(url)
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -64,17 +69,27 @@ class PageCache:
         if meta.get("url") != url or meta.get("size") != len(body):
             log.warning("ignoring a mismatched cache entry for %s", url)
             return None
-        return Page(url=url, final_url=meta["final_url"], status=meta["status"],
-                    headers=meta["headers"], body=body,
-                    fetched_at=datetime.fromisoformat(meta["fetched_at"]), from_cache=True,
-                    redirects=tuple(meta.get("redirects", ())))
+        private = meta.get("private") is not False
+        if private and not allow_private:
+            log.info("not serving %s from the cache: it was fetched from a private address "
+                     "under --allow-private", url)
+            return None
+        try:
+            return Page(url=url, final_url=meta["final_url"], status=meta["status"],
+                        headers=meta["headers"], body=body,
+                        fetched_at=datetime.fromisoformat(meta["fetched_at"]), from_cache=True,
+                        redirects=tuple(meta.get("redirects", ())), private=private)
+        except (KeyError, TypeError, ValueError) as err:
+            log.warning("ignoring a broken cache entry for %s: %r", url, err)
+            return None
 
     def put(self, page: Page) -> None:
         """Store ``page`` under the URL it was asked for, atomically."""
         meta_path, body_path = self._paths(page.url)
         meta = {"url": page.url, "final_url": page.final_url, "status": page.status,
                 "headers": page.headers, "fetched_at": page.fetched_at.isoformat(),
-                "redirects": list(page.redirects), "size": len(page.body)}
+                "redirects": list(page.redirects), "size": len(page.body),
+                "private": page.private}
         try:
             meta_path.parent.mkdir(parents=True, exist_ok=True)
             _write_atomic(body_path, page.body)

@@ -7,6 +7,7 @@ Each stage module receives its own config object and nothing else.
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
@@ -57,6 +58,9 @@ class FetchConfig:
     )
     connect_timeout: float = 10.0  # seconds
     read_timeout: float = 30.0  # seconds between bytes, not for the whole body
+    # Seconds one request may take in all, however slowly its bytes trickle in; a request
+    # that passes it fails (and says so) and is not retried.
+    deadline: float = 120.0
     retries: int = 3  # extra tries after the first, on connection errors, timeouts, 429, 5xx
     backoff: float = 1.0  # seconds before the first retry; doubles each time
     backoff_max: float = 60.0  # longest wait, Retry-After included
@@ -68,6 +72,7 @@ class FetchConfig:
     refresh: bool = False  # fetch again even what the cache has
     offline: bool = False  # cache only; a miss is an error that says so
     allow_private: bool = False  # allow loopback/private/link-local addresses (tests)
+    ignore_robots: bool = False  # fetch what robots.txt disallows (only with permission)
     dual_base: str = "https://cn.nytimes.com"  # bilingual pages: {dual_base}/{path}dual/
     archive_base: str = "https://archive.org"  # {archive_base}/wayback/available?url=...
     originals: dict[str, str] = field(default_factory=dict)  # article id -> user file
@@ -78,6 +83,29 @@ class FetchConfig:
     # article (a paywall teaser, a consent page); news translations run about 2.5-3.5.
     min_length_ratio: float = 1.0
     min_chars: int = 300  # the floor when the Chinese length is unknown
+
+    def __post_init__(self) -> None:
+        # NaN compares false with everything, so "not v >= 0" (never "v < 0") rejects it.
+        for name in ("connect_timeout", "read_timeout", "deadline", "backoff_max"):
+            v = getattr(self, name)
+            if not _is_number(v) or not 0 < v < math.inf:
+                raise ConfigError(f"fetch: {name} must be a positive number of seconds, "
+                                  f"not {v!r}")
+        for name in ("rate", "backoff"):
+            v = getattr(self, name)
+            if not _is_number(v) or not 0 <= v < math.inf:
+                raise ConfigError(f"fetch: {name} must be a number of 0 or more (rate 0 means "
+                                  f"no limit), not {v!r}")
+        for name, least in (("retries", 0), ("workers", 1), ("max_bytes", 1),
+                            ("max_redirects", 0)):
+            v = getattr(self, name)
+            if not isinstance(v, int) or isinstance(v, bool) or v < least:
+                raise ConfigError(f"fetch: {name} must be a whole number of {least} or more, "
+                                  f"not {v!r}")
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
 
 
 # --- segment -----------------------------------------------------------------------------

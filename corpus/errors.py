@@ -69,6 +69,14 @@ class BlockedURLError(FetchError, ValueError):
     """The URL is not allowed (scheme, private or loopback address)."""
 
 
+class DeadlineError(FetchError):
+    """A request took longer than its whole-request deadline (a server sending too slowly)."""
+
+
+class RobotsError(FetchError):
+    """The host's robots.txt does not allow us to fetch the URL."""
+
+
 class OfflineMissError(FetchError):
     """Offline mode asked for a page that is not in the cache."""
 

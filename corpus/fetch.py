@@ -19,6 +19,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
@@ -44,6 +45,7 @@ from corpus.model import (
     Source,
     SourceAttempt,
 )
+from corpus.robots import RobotsRules
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +131,7 @@ class Fetcher:
         self.config = config or FetchConfig()
         self.cache = cache or PageCache(self.config.cache_dir)
         self.http = HttpClient(self.config)
+        self.robots = RobotsRules(self._robots_page)
         self._own_extractor = extractor is None
         self.extractor = extractor or ThreadPoolExecutor(max_workers=1,
                                                          thread_name_prefix="extract")
@@ -150,10 +153,14 @@ class Fetcher:
 
     # ------------------------------------------------------------------ pages
     def get_page(self, url: str, accept: tuple[str, ...] = HTML_TYPES) -> Page:
-        """A page from the cache, else from the server (then cached); honours offline/refresh."""
+        """A page from the cache, else from the server (then cached); honours offline/refresh.
+
+        Before asking a host, its robots.txt is consulted (unless ``ignore_robots``), at
+        every redirect hop.
+        """
         cfg = self.config
         if not cfg.refresh or cfg.offline:
-            page = self.cache.get(url)
+            page = self.cache.get(url, allow_private=cfg.allow_private)
             if page is not None:
                 log.debug("cache hit %s", url)
                 return page
@@ -161,8 +168,26 @@ class Fetcher:
             raise OfflineMissError(
                 f"not in the cache ({self.cache.dir}) and --offline forbids fetching; "
                 "run once without --offline to fetch it", url=url)
-        page = self.http.get(url, accept=accept)
+        page = self.http.get(url, accept=accept,
+                             before_hop=None if cfg.ignore_robots else self.robots.check)
         self.cache.put(page)
+        return page
+
+    def _robots_page(self, url: str) -> Page:
+        """A robots.txt file, through the cache like any page (but never robots-checked)."""
+        cfg = self.config
+        page = None if cfg.refresh else self.cache.get(url, allow_private=cfg.allow_private)
+        if page is None:
+            try:
+                page = self.http.get(url, accept=())
+            except HTTPStatusError as err:
+                if not 400 <= err.status < 500:
+                    raise
+                # "No robots.txt" is an answer too: kept, so a rerun does not ask again.
+                # Marked private when private hosts were allowed (we do not know which).
+                page = Page(url=url, final_url=url, status=err.status, headers={}, body=b"",
+                            fetched_at=datetime.now(UTC), private=cfg.allow_private)
+            self.cache.put(page)
         return page
 
     # ------------------------------------------------------------------ sources
@@ -261,6 +286,13 @@ class Fetcher:
                 reason = err.message if err.url else str(err)
                 attempts.append(SourceAttempt(source, err.url, False, reason))
                 log.info("%s: %s failed: %s", article.id, source.value, err)
+                continue
+            except Exception as err:
+                # article its later sources; recorded with its trace, like a failed source
+                log.error("%s: unexpected error in source %s", article.id, source.value,
+                          exc_info=err)
+                attempts.append(SourceAttempt(source, None, False, f"unexpected error (a bug; "
+                                              f"please report it): {err!r}"))
                 continue
             final = page.final_url if page else None
             pairs = extracted.pairs or self._pairs_for(article, source)

@@ -30,9 +30,12 @@ from corpus.extract import extract_article
 from corpus.fetch import Fetcher
 from corpus.model import Article, EnglishText
 
-WORDS = ("river ferry town council harbour winter budget engine captain season bridge "
-         "market crossing passengers timber repair vote mayor boat dock tide morning "
-         "village school road weather island fishermen notice schedule").split()
+WORDS = (
+    "river", "ferry", "town", "council", "harbour", "winter", "budget", "engine", "captain",
+    "season", "bridge", "market", "crossing", "passengers", "timber", "repair", "vote",
+    "mayor", "boat", "dock", "tide", "morning", "village", "school", "road", "weather",
+    "island", "fishermen", "notice", "schedule",
+)
 
 
 def sentence(rng: random.Random) -> str:

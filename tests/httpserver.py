@@ -29,6 +29,8 @@ class Reply:
     ``stall_after`` bytes of the body, then waits that long before sending the rest (a read
     that stalls). ``content_type`` is a shortcut for the Content-Type header.
     ``length=False`` sends no Content-Length (the client must stream to learn the size).
+    ``trickle`` sends the body one byte at a time, that many seconds apart (a server that
+    never trips a read timeout but never finishes either).
     """
 
     status: int = 200
@@ -39,6 +41,7 @@ class Reply:
     stall: float = 0.0
     stall_after: int = 0
     length: bool = True  # False: no Content-Length; the body ends when the connection closes
+    trickle: float = 0.0
 
     def payload(self) -> bytes:
         return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
@@ -184,6 +187,12 @@ class HTTPTestServer:
                         self.wfile.flush()
                         time.sleep(reply.stall)
                         body = body[reply.stall_after :]
+                    if reply.trickle:
+                        for i in range(len(body)):
+                            self.wfile.write(body[i : i + 1])
+                            self.wfile.flush()
+                            time.sleep(reply.trickle)
+                        return
                     self.wfile.write(body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeouts, size caps): that is the test

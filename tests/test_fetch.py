@@ -255,8 +255,8 @@ def test_redirect_to_a_private_address_is_refused(http_server, tmp_path, monkeyp
 
     real = http_mod.check_url
 
-    def check(url: str, *, allow_private: bool = False) -> None:
-        real(url, allow_private=urlsplit(url).path != "/internal")
+    def check(url: str, *, allow_private: bool = False) -> http_mod.Target:
+        return real(url, allow_private=urlsplit(url).path != "/internal")
 
     monkeypatch.setattr(http_mod, "check_url", check)
     http_server.redirect("/public", "http://127.0.0.1:9/internal")
@@ -308,7 +308,7 @@ def test_cache_hit_asks_the_server_nothing(http_server, tmp_path):
     assert http_server.hits(EN_PATH) == 1
     assert second.paragraphs == first.paragraphs
     assert second.attempts[0].reason == "cached"
-    entry = PageCache(cfg.cache_dir).get(http_server.url(EN_PATH))
+    entry = PageCache(cfg.cache_dir).get(http_server.url(EN_PATH), allow_private=True)
     assert entry is not None and entry.status == 200 and entry.from_cache
     assert entry.headers["content-type"].startswith("text/html")
     assert entry.body == (DATA / "article.html").read_bytes()
@@ -387,8 +387,8 @@ def test_paywall_falls_back_to_the_bilingual_page(http_server, tmp_path):
         Source.ORIGINAL, False, Source.DUAL, True)
     assert "paywall" in original.reason and "verify access" in original.reason
     # The paywall page is not kept: the next run asks the original again.
-    assert PageCache(cfg.cache_dir).get(http_server.url(EN_PATH)) is None
-    assert PageCache(cfg.cache_dir).get(http_server.url(DUAL_PATH)) is not None
+    assert PageCache(cfg.cache_dir).get(http_server.url(EN_PATH), allow_private=True) is None
+    assert PageCache(cfg.cache_dir).get(http_server.url(DUAL_PATH), allow_private=True) is not None
 
 
 def test_paywall_alone_is_reported_as_paywall(http_server, tmp_path):

@@ -59,6 +59,18 @@ def add_fetch_options(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--jobs", type=int, metavar="N", help="pages fetched at once (default 4)")
     g.add_argument(
+        "--deadline",
+        type=float,
+        metavar="SECONDS",
+        help="longest time one request may take in all, however slowly the server sends "
+        "(default 120)",
+    )
+    g.add_argument(
+        "--ignore-robots",
+        action="store_true",
+        help="fetch pages that a site's robots.txt disallows (only with the site's permission)",
+    )
+    g.add_argument(
         "--allow-private",
         action="store_true",
         help="allow loopback and private addresses (local mirrors, tests)",
@@ -90,6 +102,7 @@ def fetch_config_from_args(args: argparse.Namespace) -> FetchConfig:
         "user_agent": args.user_agent,
         "rate": args.rate,
         "workers": args.jobs,
+        "deadline": args.deadline,
         "dual_base": args.dual_base,
         "archive_base": args.archive_base,
     }
@@ -97,6 +110,7 @@ def fetch_config_from_args(args: argparse.Namespace) -> FetchConfig:
         refresh=args.refresh,
         offline=args.offline,
         allow_private=args.allow_private,
+        ignore_robots=args.ignore_robots,
         dual_pairs=args.dual_pairs,
         originals=dict(args.original),
         **{k: v for k, v in given.items() if v is not None},
