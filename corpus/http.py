@@ -384,7 +384,14 @@ def retry_after(value: str | None, now: float | None = None) -> float | None:
 
 
 class HttpClient:
-    """One ``requests.Session`` with our limits; safe to share between worker threads."""
+    """One ``requests.Session`` with our limits; safe to share between worker threads.
+
+    ``requests.Session`` is not documented as thread-safe. The workers share it only for
+    what is: its headers are set here, before any worker starts, and never changed; its
+    connection pools are urllib3's ``PoolManager`` (thread-safe); its cookie jar is a
+    ``http.cookiejar.CookieJar``, which locks. Each worker's request in flight (checked
+    address, deadline) is thread-local (``_Pins``), never on the session.
+    """
 
     def __init__(self, config: FetchConfig, session: requests.Session | None = None) -> None:
         self.config = config

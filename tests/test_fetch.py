@@ -109,7 +109,7 @@ def test_missing_pages_fail_at_once(http_server, tmp_path, status):
         f.get_page(http_server.url("/gone"))
     assert info.value.status == status
     assert http_server.hits("/gone") == 1  # no retries: the answer will not change
-    assert not list((tmp_path / "cache").rglob("*.json"))
+    assert PageCache(tmp_path / "cache").get(http_server.url("/gone"), allow_private=True) is None
 
 
 def test_403_is_a_block_and_falls_back(http_server, tmp_path):
@@ -186,7 +186,7 @@ def test_body_over_the_cap_is_aborted(http_server, tmp_path, declared):
     with Fetcher(config(http_server, tmp_path, max_bytes=50_000)) as f, \
             pytest.raises(TooLargeError, match="50000"):
         f.get_page(http_server.url("/big"))
-    assert not list((tmp_path / "cache").rglob("*.body"))
+    assert PageCache(tmp_path / "cache").get(http_server.url("/big"), allow_private=True) is None
 
 
 def test_non_html_content_type(http_server, tmp_path):
@@ -435,7 +435,8 @@ def test_user_sidecar_then_all_sources_failing(http_server, tmp_path):
     assert "404" in attempts[0].reason and "no snapshot" in attempts[2].reason
     assert "river.en.html" in attempts[3].reason and "--original" in attempts[3].reason
     assert info.value.article_id == art.id
-    assert not list(Path(cfg.cache_dir).rglob("*.json"))  # a failure writes nothing
+    kept = [json.loads(p.read_text())["url"] for p in Path(cfg.cache_dir).rglob("*.json")]
+    assert all(u.endswith("/robots.txt") for u in kept)  # a failure writes no page
 
     (seed.parent / "river.en.txt").write_text("\n\n".join(EXPECTED), encoding="utf-8")
     with Fetcher(cfg) as f:
