@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 LANGS = ("auto", "zh", "en", "both")
 DEFAULT_LIMIT = 200  # hits returned; counts cover every match
-SCAN_LIMIT = 200_000  # candidate beads read at most per query (a bound on any query)
+MATCH_LIMIT = 200_000  # matches counted at most per query (bounds memory and time)
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 # what must never reach a terminal from text: C0/C1 controls, DEL, bidi overrides
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
@@ -115,7 +115,7 @@ class SearchResult:
     total: int = 0  # beads that match
     per_article: Counter[str] = field(default_factory=Counter)
     titles: dict[str, str] = field(default_factory=dict)
-    complete: bool = True  # False when SCAN_LIMIT stopped the count
+    complete: bool = True  # False when MATCH_LIMIT stopped the count
     others: list[str] = field(default_factory=list)  # other side of every match (renderings)
 
     def to_dict(self) -> dict[str, Any]:
@@ -148,9 +148,10 @@ def matcher(query: Query, side: str) -> re.Pattern[str]:
     return re.compile(body, re.IGNORECASE if side == "en" else 0)
 
 
-def required_literal(pattern: str) -> str | None:
-    """A run of literal characters every match of ``pattern`` contains (the longest one
-    found), or None: what lets a regular expression use the trigram index."""
+def required_literals(pattern: str) -> list[str] | None:
+    """Literal runs of three or more characters, one of which every match of ``pattern``
+    contains (one run, or one per alternative of a top-level ``a|b``), or None: what lets a
+    regular expression use the trigram index."""
     try:
         import re._parser as sre  # type: ignore[import-not-found]  # the stdlib's own parser
         parsed = sre.parse(pattern)
@@ -158,15 +159,29 @@ def required_literal(pattern: str) -> str | None:
         return None
     if parsed.state.flags & re.IGNORECASE:
         return None
+    items = list(parsed)
+    if len(items) == 1 and items[0][0] is sre.BRANCH:
+        out = []
+        for alt in items[0][1][1]:
+            lit = _longest_run(list(alt), sre)
+            if lit is None:
+                return None
+            out.append(lit)
+        return out
+    lit = _longest_run(items, sre)
+    return None if lit is None else [lit]
+
+
+def _longest_run(items: list[Any], sre: Any) -> str | None:
     best, run = "", ""
-    for op, arg in parsed:
+    for op, arg in items:
         if op is sre.LITERAL:
             run += chr(arg)
             continue
         best = max(best, run, key=len)
         run = ""
         if op is sre.BRANCH:
-            return None  # a top-level alternation: no one literal is required
+            return None  # an alternation inside: no one literal is required
     best = max(best, run, key=len)
     return best if len(best) >= 3 else None
 
@@ -200,27 +215,34 @@ def _filters(query: Query) -> tuple[list[str], list[Any]]:
 
 def _candidates(con: sqlite3.Connection, query: Query, sides: Sequence[str]
                 ) -> Iterator[sqlite3.Row]:
+    """Beads that may match, in corpus order: from the trigram index when the query has
+    literal runs of 3+ characters, else a scan (narrowed by ``instr`` for short phrases)."""
     where, args = _filters(query)
-    literal = required_literal(query.text) if query.regex else query.text.strip()
-    fts = literal is not None and len(literal) >= 3
+    if query.regex:
+        literals = required_literals(query.text)
+    else:
+        phrase = " ".join(query.text.split())
+        literals = [phrase] if len(phrase) >= 3 else None
+        if literals is None:  # too short for trigrams: SQLite's instr, in C, then Python
+            where.insert(0, "(" + " OR ".join(f"instr(lower(b.{s}), lower(?)) > 0"
+                                              for s in sides) + ")")
+            args = [phrase] * len(sides) + args
     select = ("SELECT b.id, b.k, b.type, b.score, b.confidence, b.zh, b.en, a.article_id, "
               "a.title, a.published FROM ")
-    if fts:
-        assert literal is not None
+    # CROSS JOIN fixes the order: the index's few matches first, then their rows
+    if literals:
         cols = "{" + " ".join(sides) + "}"
-        phrase = literal if query.regex else " ".join(literal.split())
-        match = f"{cols} : {_fts_phrase(phrase)}"
-        sql = (select + "beads_fts f JOIN beads b ON b.id = f.rowid "
-               "JOIN articles a ON a.id = b.article WHERE beads_fts MATCH ?")
+        match = " OR ".join(f"{cols} : {_fts_phrase(lit)}" for lit in literals)
+        sql = (select + "beads_fts f CROSS JOIN beads b ON b.id = f.rowid "
+               "CROSS JOIN articles a ON a.id = b.article WHERE beads_fts MATCH ?")
         args = [match, *args]
         if where:
             sql += " AND " + " AND ".join(where)
     else:
-        sql = select + "beads b JOIN articles a ON a.id = b.article"
+        sql = select + "beads b CROSS JOIN articles a ON a.id = b.article"
         if where:
             sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY b.id LIMIT ?"
-    args.append(SCAN_LIMIT + 1)
+    sql += " ORDER BY b.id"
     try:
         yield from con.execute(sql, args)
     except sqlite3.DatabaseError as err:
@@ -232,8 +254,8 @@ def search(con: sqlite3.Connection, query: Query) -> SearchResult:
     sides = query.sides
     patterns = {s: matcher(query, s) for s in sides}
     result = SearchResult(query)
-    for n, row in enumerate(_candidates(con, query, sides)):
-        if n >= SCAN_LIMIT:
+    for row in _candidates(con, query, sides):
+        if result.total >= MATCH_LIMIT:
             result.complete = False
             break
         for side in sides:
@@ -430,7 +452,7 @@ def format_kwic(result: SearchResult, cols: int = 100, *, color: bool = False) -
 
 
 def format_counts(result: SearchResult) -> Iterator[str]:
-    more = "" if result.complete else f" (counting stopped after {SCAN_LIMIT} beads)"
+    more = "" if result.complete else f" (counting stopped at {MATCH_LIMIT})"
     yield (f"{result.total} matching beads in {len(result.per_article)} articles{more}; "
            f"{len(result.hits)} shown")
     for aid, n in result.per_article.most_common():

@@ -16,7 +16,7 @@ from corpus.search import (
     Query,
     kwic,
     renderings,
-    required_literal,
+    required_literals,
     search,
     terminal_safe,
     width,
@@ -66,6 +66,7 @@ def test_english_matches_whole_words_case_insensitively(con):
     assert _found(con, text="rat") == []  # not inside "rate"
     assert _found(con, text="rat", whole_words=False) == [("20240611-rail-line", 2)]
     assert _found(con, text="BEIJING") == [("20240105-belt-road", 1)]
+    assert _found(con, text="it") == [("20240105-belt-road", 1), ("20240611-rail-line", 1)]
 
 
 def test_both_sides_and_explicit_language(con):
@@ -75,9 +76,14 @@ def test_both_sides_and_explicit_language(con):
 
 
 def test_regex_with_and_without_a_literal_to_look_up(con):
-    assert required_literal(r"Belt and Road (Initiative|project)") == "Belt and Road "
-    assert required_literal(r"(?i)belt and road") is None
-    assert required_literal(r"ab|cde") is None
+    assert required_literals(r"Belt and Road (Initiative|project)") == ["Belt and Road "]
+    assert required_literals(r"(?i)belt and road") is None
+    assert required_literals(r"ab|cde") is None
+    assert required_literals(r"Belt and Road|One Belt") == ["Belt and Road", "One Belt"]
+    assert required_literals(r"x(abc|def)y") is None
+    assert _found(con, text=r"Belt and Road|One Belt", regex=True) == [
+        ("20240105-belt-road", 0), ("20240105-belt-road", 2), ("20240320-port-deal", 0),
+        ("20240611-rail-line", 0)]
     assert _found(con, text=r"Belt and Road (Initiative|project)", regex=True) == [
         ("20240105-belt-road", 0), ("20240320-port-deal", 0)]
     assert _found(con, text=r"\d+|ten years", regex=True) == [("20240105-belt-road", 0)]
@@ -165,3 +171,11 @@ def test_cli_without_an_index_says_how_to_make_one(tmp_path, capsys):
     out = write_built(tmp_path / "aligned")
     assert main(["index", str(out)]) == 0
     assert "10 beads of 3 articles" in capsys.readouterr().out
+
+
+def test_cli_options_may_come_between_query_and_folder(built, capsys):
+    assert main(["search", "--regex", ".", "--lang", "en", str(built), "--type", "0-1",
+                 "--counts"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].startswith("1 matching beads in 1 articles")
+    with pytest.raises(SystemExit):
+        main(["search", "x", str(built), "--bogus"])

@@ -94,7 +94,7 @@ def test_stale_and_invalid_files_are_shown_as_such(tmp_path, capsys):
     assert capsys.readouterr().out.strip() == str(path)
     assert articles.load(out, aid).state.state == State.BUILT
     assert main(["corrections", str(out)]) == 0
-    assert capsys.readouterr().out.split() == ["ok", aid, "applied", "by", "the", "build"]
+    assert capsys.readouterr().out.split() == ["applied", aid, "applied", "by", "the", "build"]
     path.write_text(path.read_text(encoding="utf-8").replace("[1,2]:[1]", "[2]:[1]"),
                     encoding="utf-8")
     assert articles.load(out, aid).state.state == State.INVALID

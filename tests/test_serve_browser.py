@@ -53,6 +53,14 @@ def test_merge_split_undo_in_the_browser_then_rebuild(tmp_path, http_server):
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
             page = browser.new_page()
+            # the report, served, links into the workbench (from disk those links are hidden)
+            page.goto(f"{base}/report/index.html")
+            assert page.is_visible("text=Search the corpus")
+            with page.expect_navigation():
+                page.click("#articles a")
+            with page.expect_navigation():
+                page.click("a.served")
+            assert page.url == f"{base}/article/{ART}"
             page.goto(f"{base}/")
             page.click(f'a[href="/article/{ART}"]')
             page.wait_for_selector("#b1")

@@ -7,6 +7,7 @@ import shutil
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from corpus.cli.base import EXIT_FAILED_ITEMS, EXIT_OK, log, print_json
 from corpus.errors import ConfigError
@@ -41,19 +42,41 @@ def _run_index(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class _IntermixedParser(argparse.ArgumentParser):
+    """Options may come between the positionals (`search X --lang en DIR`), which plain
+    argparse refuses when the last positional is optional."""
+
+    _inner = False
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        if self._inner:  # parse_known_intermixed_args calls back into this method
+            return super().parse_known_args(args, namespace)
+        self._inner = True
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._inner = False
+
+
 def _add_search(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     from corpus.search import DEFAULT_LIMIT, LANGS
 
-    p = sub.add_parser(
-        "search", parents=[common],
-        help="search the whole corpus: KWIC concordance, counts per article, renderings",
-        description="Find a phrase (or, with --regex, a pattern) in the Chinese or English "
-        "side of every bead and show each hit in KWIC form: the match centred and marked, the "
-        "other side in full below it; then the number of hits per article. Chinese phrases "
-        "match anywhere, English ones as whole words, case-insensitively. --renderings adds a "
-        "table of the segments the other side uses for the phrase (candidate translations).",
-        epilog="Examples: corpus search 一带一路 aligned/ --renderings ; "
-        "corpus search 'trade war' --since 2024-01-01 --type 1-1 --json")
+    default_class = sub._parser_class
+    sub._parser_class = _IntermixedParser
+    try:
+        p = sub.add_parser(
+            "search", parents=[common],
+            help="search the whole corpus: KWIC concordance, counts per article, renderings",
+            description="Find a phrase (or, with --regex, a pattern) in the Chinese or English "
+            "side of every bead and show each hit in KWIC form: the match centred and marked, "
+            "the other side in full below it; then the number of hits per article. Chinese "
+            "phrases match anywhere, English ones as whole words, case-insensitively. "
+            "--renderings adds a table of the segments the other side uses for the phrase "
+            "(candidate translations).",
+            epilog="Examples: corpus search 一带一路 aligned/ --renderings ; "
+            "corpus search 'trade war' --since 2024-01-01 --type 1-1 --json")
+    finally:
+        sub._parser_class = default_class
     p.add_argument("query", metavar="QUERY", help="a phrase, or a Python regular expression "
                    "with --regex")
     p.add_argument("dir", nargs="?", type=Path, default=Path("aligned"), metavar="DIR",
@@ -178,8 +201,9 @@ def _add_corrections(sub: argparse._SubParsersAction, common: argparse.ArgumentP
         "corrections", parents=[common],
         help="check the corrections files of a build, or start one to edit by hand",
         description="List DIR/corrections/*.align with their state against the built "
-        "articles: ok (will apply), stale (the article's sentences changed: not applied) or "
-        "invalid (the line is named). --start ID writes the article's current beads as a "
+        "articles: applied (the build used it), pending (the next build applies it), stale "
+        "(the article's sentences changed: not applied), invalid (the line is named) or "
+        "orphan (no built article has that id); exit 1 if any is stale, invalid or orphan. --start ID writes the article's current beads as a "
         "corrections file with the header that pins its sentences, for editing by hand.",
         epilog="Example: corpus corrections aligned/ --start 20240301-river-cleanup")
     p.add_argument("dir", type=Path, metavar="DIR", help="a build's output folder")
@@ -202,4 +226,5 @@ def _run_corrections(args: argparse.Namespace) -> int:
             print(f"{s.state:8} {s.article_id}  {s.detail}".rstrip())
         if not states:
             log.warning("no corrections in %s", args.dir / "corrections")
-    return EXIT_FAILED_ITEMS if any(s.state != "ok" for s in states) else EXIT_OK
+    fine = (articles.State.BUILT, articles.State.PENDING)
+    return EXIT_FAILED_ITEMS if any(s.state not in fine for s in states) else EXIT_OK

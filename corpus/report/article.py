@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from html import escape
+from urllib.parse import quote
 
 from corpus.model import AlignedDocument, Bead, Sentence
 from corpus.report.page import link, page
@@ -132,6 +133,9 @@ def render_article(
         nav.append(f'<a href="{escape(prev_href)}" rel="prev">← previous</a>')
     if next_href:
         nav.append(f'<a href="{escape(next_href)}" rel="next">next →</a>')
+    # shown by report.js only when `corpus serve` serves the report (under /report/)
+    nav.append(f'<a class="served" hidden href="../../article/{quote(doc.article_id, safe="")}">'
+               "correct in the workbench</a>")
     rows = "\n".join(render_bead(doc, k, b, low_score) for k, b in enumerate(doc.alignment.beads))
     body = (
         f'<nav>{" · ".join(nav)}</nav>\n<header>\n<h1 lang="zh-Hans">{escape(title)}</h1>\n'

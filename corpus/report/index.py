@@ -135,6 +135,9 @@ def render_index(
                      in enumerate(zip(docs, cstats.docs, hrefs, strict=True), 1))
     body = (
         f"<header><h1>{escape(title)}</h1>\n"
+        # shown by report.js only when `corpus serve` serves the report (under /report/)
+        '<p class="served" hidden><a href="../search">Search the corpus</a> · '
+        '<a href="../">the workbench</a></p>\n'
         '<p class="help">Click a column to sort; type to filter by id or title. '
         "Coverage is the share of each side's sentences that found a counterpart; "
         "dropped = English sentences with no Chinese, added = Chinese with no English. "

@@ -36,7 +36,7 @@ class State:
     """The state of an article's corrections file."""
 
     NONE = "none"  # no file
-    BUILT = "ok"  # valid; the build applied it (the built beads are the file's)
+    BUILT = "applied"  # valid; the build applied it (the built beads are the file's)
     PENDING = "pending"  # valid, not yet applied: the next build will
     STALE = "stale"  # written for other sentences: never applied
     INVALID = "invalid"  # malformed: the next build fails this article
@@ -118,7 +118,8 @@ def _state(outdir: Path, article_id: str, built: Sequence[Bead], zh: Sequence[st
 
 
 def check_corrections(outdir: Path) -> list[CorrectionState]:
-    """The state of every corrections file under ``outdir/corrections``."""
+    """The state of every corrections file under ``outdir/corrections`` (orphan: no built
+    article has its id)."""
     folder = outdir / corrections.CORRECTIONS_DIR
     built = set(article_ids(outdir))
     out = []
@@ -127,9 +128,7 @@ def check_corrections(outdir: Path) -> list[CorrectionState]:
         if aid not in built:
             out.append(CorrectionState(aid, "orphan", "no built article with this id"))
             continue
-        st = load(outdir, aid).state
-        label = {State.BUILT: "ok", State.PENDING: "ok"}.get(st.state, st.state)
-        out.append(CorrectionState(aid, label, st.detail))
+        out.append(load(outdir, aid).state)
     return out
 
 

@@ -3,6 +3,12 @@
 (function () {
   'use strict';
   document.body.classList.add('js');
+  // served by `corpus serve`: show the links into the workbench (they lead nowhere on disk)
+  if (/^https?:$/.test(location.protocol) && location.pathname.indexOf('/report/') === 0) {
+    Array.prototype.forEach.call(document.querySelectorAll('.served'), function (e) {
+      e.hidden = false;
+    });
+  }
   var q = document.getElementById('q');
   var count = document.getElementById('count');
 
