@@ -203,8 +203,9 @@ def _add_corrections(sub: argparse._SubParsersAction, common: argparse.ArgumentP
         description="List DIR/corrections/*.align with their state against the built "
         "articles: applied (the build used it), pending (the next build applies it), stale "
         "(the article's sentences changed: not applied), invalid (the line is named) or "
-        "orphan (no built article has that id); exit 1 if any is stale, invalid or orphan. --start ID writes the article's current beads as a "
-        "corrections file with the header that pins its sentences, for editing by hand.",
+        "orphan (no built article has that id); exit 1 if any is stale, invalid or orphan. "
+        "--start ID writes the article's current beads as a corrections file with the "
+        "header that pins its sentences, for editing by hand.",
         epilog="Example: corpus corrections aligned/ --start 20240301-river-cleanup")
     p.add_argument("dir", type=Path, metavar="DIR", help="a build's output folder")
     p.add_argument("--start", metavar="ID", help="write corrections/ID.align from the beads")
