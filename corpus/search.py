@@ -191,7 +191,8 @@ def _fts_phrase(text: str) -> str:
 
 
 def _filters(query: Query) -> tuple[list[str], list[Any]]:
-    where, args = [], []
+    where: list[str] = []
+    args: list[Any] = []
     if query.articles:
         where.append("(" + " OR ".join("a.article_id GLOB ?" for _ in query.articles) + ")")
         args += list(query.articles)
