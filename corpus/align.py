@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from corpus.align_confidence import features, probabilities
 from corpus.align_dp import anchor_path, band_around, banded_dp, pair_stats
 from corpus.align_lexical import anchors, shared
 from corpus.config import AlignConfig, to_dict
@@ -113,8 +114,25 @@ def align_embedded(zh: Side, en: Side, config: AlignConfig | None = None, *,
     n, m = zh.n, en.n
     params = to_dict(cfg)
     if n == 0 or m == 0:
-        beads = [Bead((i,), ()) for i in range(n)] + [Bead((), (j,)) for j in range(m)]
+        # with nothing on one side, every sentence is unmatched for certain
+        beads = [Bead((i,), (), 0.0, 1.0) for i in range(n)] + \
+            [Bead((), (j,), 0.0, 1.0) for j in range(m)]
         return Alignment(tuple(beads), encoder, params)
+    spans, scorer = search_spans(zh, en, cfg)
+    paired, null = features(spans, scorer)
+    conf = probabilities(spans, paired, null)
+    beads = tuple(
+        Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(scorer.cosine(i0, i1, j0, j1), 4),
+             round(float(p), 4))
+        for (i0, i1, j0, j1), p in zip(spans, conf, strict=True)
+    )
+    log.debug("aligned %d x %d sentences in %d beads", n, m, len(beads))
+    return Alignment(beads, encoder, params)
+
+
+def search_spans(zh: Side, en: Side, cfg: AlignConfig) -> tuple[list[Span], _Scorer]:
+    """The beads as spans (zh[i0:i1] with en[j0:j1]), and the scorer that found them."""
+    n, m = zh.n, en.n
     scorer = _Scorer(zh, en, cfg)
     # The search multiplies many small matrices; a multi-threaded BLAS spends more time
     # waking threads than computing (100x slower on a busy 2-core machine), so use one.
@@ -130,13 +148,7 @@ def align_embedded(zh: Side, en: Side, config: AlignConfig | None = None, *,
     spans = [(i0, i1, j0, j1) for i0, i1, j0, j1, _ in path]
     if cfg.recheck is True or (cfg.recheck is None and scorer.paragraphs):
         spans = recheck(spans, scorer)
-    beads = tuple(
-        Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(scorer.cosine(i0, i1, j0, j1), 4))
-        for i0, i1, j0, j1 in spans
-    )
-    log.debug("aligned %d x %d sentences in %d beads (band width %d)", n, m, len(beads),
-              band.width)
-    return Alignment(beads, encoder, params)
+    return spans, scorer
 
 
 class _Scorer:
@@ -163,6 +175,14 @@ class _Scorer:
         if a == 0 or b == 0:
             return 0.0
         return float(self.zh.windows[a - 1][i0] @ self.en.windows[b - 1][j0])
+
+    def neighbours(self, i0: int, i1: int, j0: int, j1: int) -> float:
+        """Mean cosine of the same-size pairings one window away (the margin's reference)."""
+        a, b = i1 - i0, j1 - j0
+        zw, ew = self.zh.windows[a - 1], self.en.windows[b - 1]
+        sims = [float(zw[i0] @ ew[j]) for j in (j0 - b, j0 + b) if 0 <= j < len(ew)]
+        sims += [float(zw[i] @ ew[j0]) for i in (i0 - a, i0 + a) if 0 <= i < len(zw)]
+        return sum(sims) / len(sims) if sims else self.base
 
     def shared(self, i0: int, i1: int, j0: int, j1: int) -> int:
         """Lexical anchors that zh[i0:i1] and en[j0:j1] share (0 without anchors)."""

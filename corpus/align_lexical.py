@@ -12,36 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_ZH_NUMBER = re.compile(r"(\d+(?:[.,]\d+)*)\s*(万亿|亿|万|千)?")
-_EN_NUMBER = re.compile(r"(\d+(?:[.,]\d+)*)(?:\s*(trillion|billion|million|thousand))?", re.I)
+from corpus.filters import digit_numbers
+
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9+&'-]*[A-Za-z0-9+]|[A-Z]")
-_ZH_SCALE = {"千": 1e3, "万": 1e4, "亿": 1e8, "万亿": 1e12}
-_EN_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-
-
-def _number(digits: str, scale: float) -> str | None:
-    if re.fullmatch(r"\d{1,3}(,\d{3})+", digits):
-        digits = digits.replace(",", "")
-    try:
-        value = float(digits) * scale
-    except ValueError:
-        return None
-    return f"#{value:.6g}"
 
 
 def anchors(text: str, lang: str) -> frozenset[str]:
     """The number and Latin-word anchors of one sentence (``lang``: ``zh`` or ``en``)."""
-    out: set[str] = set()
-    if lang == "zh":
-        for m in _ZH_NUMBER.finditer(text):
-            n = _number(m.group(1), _ZH_SCALE.get(m.group(2) or "", 1.0))
-            if n:
-                out.add(n)
-    else:
-        for m in _EN_NUMBER.finditer(text):
-            n = _number(m.group(1), _EN_SCALE.get((m.group(2) or "").lower(), 1.0))
-            if n:
-                out.add(n)
+    out = {f"#{v.normalize()}" for values in digit_numbers(text, lang) for v in values}
     # Latin words: in Chinese text these are names and terms kept as written; in English
     # every word counts, and only those a Chinese sentence also has can ever match
     out.update("w:" + w.lower() for w in _LATIN.findall(text) if len(w) > 1 or w.isupper())

@@ -185,6 +185,7 @@ class FilterConfig:
     """
 
     min_score: float | None = None
+    min_confidence: float | None = None  # probability that the bead is right (0..1)
     min_ratio: float | None = None
     max_ratio: float | None = None
     drop_identical: bool = False
@@ -192,6 +193,9 @@ class FilterConfig:
     drop_unmatched: bool = False
 
     def __post_init__(self) -> None:
+        if self.min_confidence is not None and not 0 <= self.min_confidence <= 1:
+            raise ConfigError(f"filters: min_confidence is a probability in [0, 1], not "
+                              f"{self.min_confidence!r}")
         for name in ("min_ratio", "max_ratio"):
             v = getattr(self, name)
             if v is not None and not v > 0:

@@ -28,6 +28,7 @@ class DropReason(enum.StrEnum):
 
     UNMATCHED = "unmatched"
     SCORE = "score"
+    CONFIDENCE = "confidence"
     RATIO = "length_ratio"
     IDENTICAL = "identical"
     NUMBERS = "numbers"
@@ -114,6 +115,15 @@ def _arabic(text: str, scale_re: re.Pattern[str], scales: dict[str, int]) -> lis
     return out
 
 
+def digit_numbers(text: str, lang: str) -> list[set[Decimal]]:
+    """Each number written in digits in ``text`` (``zh`` or ``en``), as the set of values it
+    may stand for: ``20亿`` → {20, 2000000000}, ``2 billion`` → {2, 2000000000}."""
+    text = unicodedata.normalize("NFKC", text)
+    if lang == "zh":
+        return _arabic(text, _ZH_SCALE_RE, _ZH_SCALE)
+    return _arabic(text, _EN_SCALE_RE, _EN_SCALE)
+
+
 def _zh_numeral(run: str) -> int:
     """Value of a run of Chinese numerals: 二十三 → 23, 三百 → 300, 二〇二四 → 2024."""
     if all(ch in _ZH_DIGITS for ch in run):
@@ -177,6 +187,9 @@ def rejection(pair: AlignedPair, config: FilterConfig) -> DropReason | None:
         return DropReason.UNMATCHED if config.drop_unmatched else None
     if config.min_score is not None and not pair.score >= config.min_score:
         return DropReason.SCORE  # a missing (NaN) score fails a minimum too
+    if config.min_confidence is not None and not (
+            pair.confidence is not None and pair.confidence >= config.min_confidence):
+        return DropReason.CONFIDENCE  # so does a missing confidence (files from before it)
     if config.min_ratio is not None or config.max_ratio is not None:
         ratio = length_ratio(pair.zh, pair.en)
         if ((config.min_ratio is not None and ratio < config.min_ratio)

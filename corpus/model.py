@@ -165,6 +165,7 @@ class Bead:
     zh: tuple[int, ...]
     en: tuple[int, ...]
     score: float = 0.0
+    confidence: float | None = None  # probability that the bead is right (corpus.align_confidence)
 
     @property
     def kind(self) -> str:
@@ -194,6 +195,7 @@ class AlignedPair:
     zh_ids: tuple[int, ...]
     en_ids: tuple[int, ...]
     article_id: str = ""
+    confidence: float | None = None  # probability that the bead is right; None: not known
 
     @property
     def kind(self) -> str:
@@ -223,6 +225,7 @@ class AlignedDocument:
                     zh_ids=b.zh,
                     en_ids=b.en,
                     article_id=self.article_id,
+                    confidence=b.confidence,
                 )
             )
         return out

@@ -20,13 +20,14 @@ def test_one_object_per_bead_with_everything(tmp_path: Path) -> None:
     out = tmp_path / "a.jsonl"
     en = (("First and second.",), ("Third.", "Added."))
     doc = make_doc("art", zh=(("第一句。", "第二句。"), ("第三句。",)), en=en,
-                   beads=(Bead((0, 1), (0,), 0.7), Bead((2,), (1,), 0.9), Bead((), (2,), 0.0)))
+                   beads=(Bead((0, 1), (0,), 0.7, 0.81), Bead((2,), (1,), 0.9),
+                          Bead((), (2,), 0.0)))
     assert write_jsonl([doc], out) == 3
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 3
     first = json.loads(lines[0])
     assert first == {
-        "article_id": "art", "type": "2-1", "score": 0.7,
+        "article_id": "art", "type": "2-1", "score": 0.7, "confidence": 0.81,
         "zh": "第一句。第二句。", "en": "First and second.", "zh_ids": [0, 1], "en_ids": [0],
         "zh_sents": ["第一句。", "第二句。"], "en_sents": ["First and second."],
         "zh_paras": [0, 0], "en_paras": [0],
@@ -37,6 +38,8 @@ def test_one_object_per_bead_with_everything(tmp_path: Path) -> None:
     assert (last["type"], last["zh"], last["en"], last["zh_ids"], last["en_sents"]) == (
         "0-1", "", "Added.", [], ["Added."])
     assert "第一句" in lines[0]  # UTF-8, not \\u-escaped
+    assert json.loads(lines[1])["confidence"] is None  # not known: null
+    assert read_jsonl(out)[0].confidence == 0.81
 
 
 def test_round_trip_records(tmp_path: Path) -> None:

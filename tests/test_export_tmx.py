@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from corpus import __version__
 from corpus.errors import ExportError
 from corpus.export.common import xml_text
 from corpus.export.tmx import read_header_props, read_tmx, read_tmx_records, tmx_date, write_tmx
+from corpus.model import AlignedPair
 from tests.exportdata import make_doc, one_bead_doc
 
 DTD = etree.DTD(str(Path(__file__).parent / "data" / "tmx14.dtd"))
@@ -75,6 +77,17 @@ def test_units_props_and_languages(tmp_path: Path) -> None:
     assert [t.get(XML_LANG) for t in first.findall("tuv")] == ["zh-CN", "en-US"]
     assert len({tu.get("tuid") for tu in tus}) == 4
     assert first.find("tuv/seg").text == "周二，市议会以七票对两票通过了新的公园预算。"
+
+
+def test_confidence_prop_round_trip(tmp_path: Path) -> None:
+    out = tmp_path / "a.tmx"
+    pair = AlignedPair(zh="你好。", en="Hello.", score=0.8, zh_ids=(0,), en_ids=(0,),
+                       article_id="art", confidence=0.9312)
+    write_tmx([pair, replace(pair, zh_ids=(1,), en_ids=(1,), confidence=None)], out)
+    tus = parse(out).findall("body/tu")
+    props = [{p.get("type"): p.text for p in tu.findall("prop")} for tu in tus]
+    assert props[0]["x-confidence"] == "0.9312" and "x-confidence" not in props[1]
+    assert [p.confidence for p in read_tmx(out)] == [pytest.approx(0.9312), None]
 
 
 def test_language_tags_configurable(tmp_path: Path) -> None:

@@ -25,8 +25,20 @@ def test_columns_and_rows(tmp_path: Path) -> None:
     assert lines[0].split("\t") == [
         "周二，市议会以七票对两票通过了新的公园预算。",
         "On Tuesday, the city council approved the new parks budget by a vote of 7 to 2.",
-        "0.9100", "1-1", "0", "0", "art"]
-    assert lines[4].split("\t") == ["（翻译：李文）", "", "0.0000", "1-0", "4", "", "art"]
+        "0.9100", "1-1", "0", "0", "art", ""]
+    assert lines[4].split("\t") == ["（翻译：李文）", "", "0.0000", "1-0", "4", "", "art", ""]
+
+
+def test_confidence_column_round_trip_and_older_files(tmp_path: Path) -> None:
+    out = tmp_path / "a.tsv"
+    pair = AlignedPair(zh="你好。", en="Hello.", score=0.8, zh_ids=(0,), en_ids=(0,),
+                       article_id="art", confidence=0.9312)
+    write_tsv([pair], out)
+    assert out.read_text(encoding="utf-8").split("\t")[-1] == "0.9312\n"
+    assert read_tsv(out)[0].confidence == pytest.approx(0.9312)
+    # a file written before the column existed: seven fields, confidence not known
+    out.write_text("你好。\tHello.\t0.8000\t1-1\t0\t0\tart\n", encoding="utf-8")
+    assert read_tsv(out)[0].confidence is None
 
 
 def test_cut_gives_plain_pairs(tmp_path: Path) -> None:

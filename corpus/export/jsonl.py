@@ -28,7 +28,7 @@ from corpus.provenance import Provenance
 
 log = logging.getLogger(__name__)
 
-_CORE = ("article_id", "type", "score", "zh", "en", "zh_ids", "en_ids")
+_CORE = ("article_id", "type", "score", "confidence", "zh", "en", "zh_ids", "en_ids")
 _DETAIL = ("zh_sents", "en_sents", "zh_paras", "en_paras")
 
 
@@ -39,6 +39,7 @@ def record_to_dict(rec: Record) -> dict[str, Any]:
         "article_id": p.article_id,
         "type": p.kind,
         "score": p.score if math.isfinite(p.score) else None,
+        "confidence": p.confidence,
         "zh": drop_surrogates(p.zh),
         "en": drop_surrogates(p.en),
         "zh_ids": list(p.zh_ids),
@@ -65,6 +66,7 @@ def record_from_dict(d: Any, *, where: str) -> Record:
             zh_ids=tuple(int(i) for i in d.get("zh_ids", ())),
             en_ids=tuple(int(i) for i in d.get("en_ids", ())),
             article_id=str(d.get("article_id", "")),
+            confidence=None if d.get("confidence") is None else float(d["confidence"]),
         )
         detail = {key: tuple(d.get(key, ())) for key in _DETAIL}
     except (TypeError, ValueError) as err:

@@ -29,6 +29,7 @@ from corpus.export.common import (
     atomic_write,
     format_ids,
     format_score,
+    parse_confidence,
     parse_ids,
     parse_score,
     xml_text,
@@ -42,7 +43,8 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # come back as spaces (attribute-value normalisation): write them as references.
 _TEXT_ESCAPES = {"\r": "&#13;"}
 _ATTR_ESCAPES = {'"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
-_PROP_IDS = ("x-article-id", "x-bead-type", "x-score", "x-zh-ids", "x-en-ids")
+_PROP_IDS = ("x-article-id", "x-bead-type", "x-score", "x-confidence", "x-zh-ids",
+             "x-en-ids")
 
 
 def tmx_date(when: datetime) -> str:
@@ -130,6 +132,8 @@ def _bead_props(p: AlignedPair) -> str:
     props.append(f'      <prop type="x-bead-type">{p.kind}</prop>\n')
     if math.isfinite(p.score):
         props.append(f'      <prop type="x-score">{format_score(p.score)}</prop>\n')
+    if p.confidence is not None:
+        props.append(f'      <prop type="x-confidence">{format_score(p.confidence)}</prop>\n')
     props.append(f'      <prop type="x-zh-ids">{format_ids(p.zh_ids)}</prop>\n'
                  f'      <prop type="x-en-ids">{format_ids(p.en_ids)}</prop>\n')
     return "".join(props)
@@ -206,7 +210,8 @@ def _tu_record(tu: etree._Element, n: int, want_zh: str, want_en: str, *,
                        score=parse_score(props.get("x-score", ""), where=where),
                        zh_ids=parse_ids(props.get("x-zh-ids", str(n)), where=where),
                        en_ids=parse_ids(props.get("x-en-ids", str(n)), where=where),
-                       article_id=props.get("x-article-id", ""))
+                       article_id=props.get("x-article-id", ""),
+                       confidence=parse_confidence(props.get("x-confidence", ""), where=where))
     meta = tuple(sorted((k[2:].replace("-", "_"), v) for k, v in props.items()
                         if k.startswith("x-") and k not in _PROP_IDS and v))
     return Record(pair=pair, meta=meta)

@@ -1,10 +1,11 @@
 """TSV: one bead per line, ``zh<TAB>en`` first so ``cut -f1,2`` gives plain pairs.
 
-Columns: zh, en, score, bead type, zh ids, en ids, article id (``COLUMNS``). No header
+Columns: zh, en, score, bead type, zh ids, en ids, article id, confidence (``COLUMNS``;
+files written before the confidence column, with seven, are read too). No header
 unless asked for. Inside a text field every run of tabs and line breaks becomes one space
 and both ends are stripped, so a field never holds a tab or a newline. Ids are 0-based
 sentence indices joined by commas; an unmatched sentence has an empty text and id field
-on the other side; a missing score is an empty field.
+on the other side; a missing score or confidence is an empty field.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from corpus.export.common import (
     atomic_write,
     format_ids,
     format_score,
+    parse_confidence,
     parse_ids,
     parse_score,
     read_lines,
@@ -30,7 +32,7 @@ from corpus.model import AlignedDocument, AlignedPair
 
 log = logging.getLogger(__name__)
 
-COLUMNS = ("zh", "en", "score", "type", "zh_ids", "en_ids", "article_id")
+COLUMNS = ("zh", "en", "score", "type", "zh_ids", "en_ids", "article_id", "confidence")
 
 
 def format_row(pair: AlignedPair) -> str:
@@ -38,6 +40,7 @@ def format_row(pair: AlignedPair) -> str:
     return "\t".join((
         tsv_field(pair.zh), tsv_field(pair.en), format_score(pair.score), pair.kind,
         format_ids(pair.zh_ids), format_ids(pair.en_ids), tsv_field(pair.article_id),
+        "" if pair.confidence is None else format_score(pair.confidence),
     ))
 
 
@@ -59,13 +62,15 @@ def _parse_line(fields: list[str], n: int, where: str) -> AlignedPair:
         zh, en = fields
         return AlignedPair(zh=zh, en=en, score=math.nan, zh_ids=(n,) if zh else (),
                            en_ids=(n,) if en else ())
-    if len(fields) != len(COLUMNS):
+    if len(fields) not in (len(COLUMNS), len(COLUMNS) - 1):
         raise ExportError(f"{where}: {len(fields)} tab-separated fields; expected "
                           f"{len(COLUMNS)} ({', '.join(COLUMNS)}) or 2 (zh, en)")
-    zh, en, score, _kind, zh_ids, en_ids, article_id = fields
+    zh, en, score, _kind, zh_ids, en_ids, article_id = fields[:7]
+    confidence = parse_confidence(fields[7], where=where) if len(fields) > 7 else None
     return AlignedPair(zh=zh, en=en, score=parse_score(score, where=where),
                        zh_ids=parse_ids(zh_ids, where=where),
-                       en_ids=parse_ids(en_ids, where=where), article_id=article_id)
+                       en_ids=parse_ids(en_ids, where=where), article_id=article_id,
+                       confidence=confidence)
 
 
 def read_tsv_records(path: str | os.PathLike[str]) -> list[Record]:

@@ -39,6 +39,8 @@ def bead_tags(bead: Bead, low_score: float) -> list[str]:
             tags.append("many")
         if bead.score < low_score:
             tags.append("low")
+    if bead.confidence is not None and bead.confidence < DOUBTFUL:
+        tags.append("doubt")
     return tags
 
 
@@ -49,7 +51,11 @@ _LABELS = {
     "merge": "merge",
     "many": "many-to-many",
     "low": "low score",
+    "doubt": "doubtful",
 }
+
+# a bead less likely right than wrong (its confidence, a calibrated probability) is flagged
+DOUBTFUL = 0.5
 
 
 def _side(sents: Sequence[Sentence], ids: tuple[int, ...], side: str, lang: str) -> str:
@@ -78,12 +84,15 @@ def render_bead(doc: AlignedDocument, k: int, bead: Bead, low_score: float) -> s
     classes = ["bead", *tags] + (["flag"] if tags else [])
     badges = "".join(f'<span class="tag t-{t}">{_LABELS[t]}</span>' for t in tags)
     score = f"{bead.score:.2f}" if math.isfinite(bead.score) else "–"
+    conf = ("" if bead.confidence is None else
+            f' <span class="conf" title="confidence: probability that this bead is right">'
+            f"p {bead.confidence:.2f}</span>")
     return (
         f'<div class="{" ".join(classes)}" id="b{k}" data-kind="{bead.kind}" '
         f'data-score="{bead.score:.4f}" tabindex="-1">'
         f'<div class="meta"><a class="num" href="#b{k}">#{k}</a> '
         f'<span class="kind" title="Chinese-English sentences">{bead.kind}</span> '
-        f'<span class="score" title="alignment score">{score}</span>{badges}</div>'
+        f'<span class="score" title="alignment score">{score}</span>{conf}{badges}</div>'
         f"{_side(doc.zh, bead.zh, 'zh', 'zh-Hans')}{_side(doc.en, bead.en, 'en', 'en')}</div>"
     )
 
@@ -116,7 +125,8 @@ def summary_line(s: DocStats) -> str:
 
 _HELP = (
     '<p class="help">Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous flagged bead, '
-    "<kbd>/</kbd> search, <kbd>Esc</kbd> clear. Score below {low} = low. "
+    "<kbd>/</kbd> search, <kbd>Esc</kbd> clear. Score below {low} = low; p = confidence, "
+    "the probability that the bead is right (doubtful below 0.5). "
     "Split: one English sentence translated as several; merge: several as one.</p>"
 )
 

@@ -61,7 +61,7 @@ def documents_from_records(items: Iterable[Record | AlignedPair]) -> list[Aligne
         zh_sents, zmap = _sentences(zh)
         en_sents, emap = _sentences(en)
         beads = tuple(Bead(tuple(zmap[i] for i in p.zh_ids), tuple(emap[i] for i in p.en_ids),
-                           p.score) for p, *_ in entries)
+                           p.score, p.confidence) for p, *_ in entries)
         docs.append(AlignedDocument(article_id, zh_sents, en_sents, Alignment(beads), meta))
     log.debug("rebuilt %d documents from exported beads", len(docs))
     return docs
