@@ -258,6 +258,7 @@ def apply(outdir: str | Path, article_id: str, zh: Sequence[str], en: Sequence[s
                     reason)
         return alignment, Outcome(rel, Status.STALE, reason)
     scores = {(b.zh, b.en): b.score for b in alignment.beads}
+    confidence = {(b.zh, b.en): b.confidence for b in alignment.beads}
     new = [b for b in corr.beads if (b.zh, b.en) not in scores]
     texts = [("".join(zh[i] for i in b.zh), " ".join(en[i] for i in b.en))
              for b in new if b.zh and b.en]
@@ -270,7 +271,8 @@ def apply(outdir: str | Path, article_id: str, zh: Sequence[str], en: Sequence[s
             score = round(float(next(fresh, math.nan)), 4)
         else:
             score = 0.0  # what the aligner gives an unmatched sentence
-        beads.append(Bead(b.zh, b.en, score))
+        # a bead a person set is taken as right; the aligner's own beads keep their confidence
+        beads.append(Bead(b.zh, b.en, score, confidence.get((b.zh, b.en), 1.0)))
     params = {**alignment.params, "corrections": rel}
     log.info("article %s: applied %s (%d beads changed)", article_id, rel, len(new))
     return Alignment(tuple(beads), alignment.encoder, params), Outcome(rel, Status.APPLIED,

@@ -104,8 +104,8 @@ def test_written_files_parse_back_and_any_moved_id_is_refused(case, data):
 
 
 def test_apply_keeps_scores_of_unchanged_beads_and_scores_new_ones(tmp_path):
-    aligned = Alignment((Bead((0,), (0,), 0.9), Bead((1,), (1,), 0.8), Bead((2,), (), 0.0),
-                         Bead((3,), (2, 3), 0.4)), "enc")
+    aligned = Alignment((Bead((0,), (0,), 0.9, 0.97), Bead((1,), (1,), 0.8, 0.91),
+                         Bead((2,), (), 0.0, 0.6), Bead((3,), (2, 3), 0.4, 0.3)), "enc")
     assert corrections.apply(tmp_path, "a1", ZH, EN, aligned) == (aligned, None)
     corrections.write(tmp_path, "a1", BEADS, ZH, EN)
     seen = []
@@ -117,6 +117,8 @@ def test_apply_keeps_scores_of_unchanged_beads_and_scores_new_ones(tmp_path):
     got, outcome = corrections.apply(tmp_path, "a1", ZH, EN, aligned, scorer)
     assert outcome == corrections.Outcome("corrections/a1.align", "applied", changed=2)
     assert [b.score for b in got.beads] == [0.9, 0.8, 0.0, 0.55, 0.0]
+    # the aligner's beads keep their confidence; the beads a person set are taken as right
+    assert [b.confidence for b in got.beads] == [0.97, 0.91, 0.6, 1.0, 1.0]
     assert seen == [("工程明年开始。", "Work starts next year.")]  # only the new 1-1 bead
     assert got.params["corrections"] == "corrections/a1.align"
     without, _ = corrections.apply(tmp_path, "a1", ZH, EN, aligned)  # no encoder: no score

@@ -91,9 +91,9 @@ def load(outdir: Path, article_id: str) -> ArticleView:
     state = _state(outdir, article_id, built, zh, en)
     beads = built
     if state.state in (State.BUILT, State.PENDING):
-        scores = {(b.zh, b.en): b.score for b in built}
+        known = {(b.zh, b.en): b for b in built}
         fixed = corrections.read(corrections.corrections_path(outdir, article_id))
-        beads = tuple(Bead(b.zh, b.en, scores.get((b.zh, b.en), math.nan)) for b in fixed.beads)
+        beads = tuple(known.get((b.zh, b.en)) or Bead(b.zh, b.en, math.nan) for b in fixed.beads)
     doc = AlignedDocument(doc.article_id, doc.zh, doc.en, Alignment(beads, doc.alignment.encoder),
                           doc.meta)
     return ArticleView(doc, built, state, len(_undo_stack(outdir, article_id)))
