@@ -7,6 +7,8 @@ subclass ``ValueError`` (as requests does) so generic handlers still work.
 
 from __future__ import annotations
 
+from corpus._version import DISTRIBUTION
+
 
 class CorpusError(Exception):
     """Root of every error the toolkit raises on purpose."""
@@ -131,7 +133,7 @@ class MissingDependencyError(CorpusError, ImportError):
     def __init__(self, package: str, extra: str, purpose: str) -> None:
         super().__init__(
             f"{purpose} needs the package {package!r}, which is not installed; "
-            f"install it with: pip install 'corpus[{extra}]'"
+            f"install it with: pip install '{DISTRIBUTION}[{extra}]'"
         )
         self.package = package
         self.extra = extra

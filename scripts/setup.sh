@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 pip=(.venv/bin/python -m pip install -q --disable-pip-version-check)
 stamp=.venv/.corpus-setup-${1:-run}
 if [[ ! -f $stamp || pyproject.toml -nt $stamp || scripts/setup.sh -nt $stamp ]]; then
+  # the distribution was once named `corpus` (a name the package index gives another project)
+  .venv/bin/python -m pip uninstall -y -q corpus >/dev/null 2>&1 || true
   if [[ ${1:-run} == test ]]; then
     # torch first and pinned: a bare requirement would pull a multi-GB CUDA build
     "${pip[@]}" "torch==2.13.0"

