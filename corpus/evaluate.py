@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import EvaluateError
+from corpus.export.common import read_input
 from corpus.model import AlignedPair
 
 log = logging.getLogger(__name__)
@@ -228,7 +229,7 @@ def _skipped_text(skipped: dict[str, int]) -> str:
 
 def _lines(path: Path) -> list[str]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input(path).decode("utf-8")
     except OSError as err:
         raise EvaluateError(f"cannot read {path}: {err.strerror or err}") from err
     except UnicodeDecodeError as err:

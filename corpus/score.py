@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import EvaluateError
-from corpus.export.common import atomic_write, format_score, tsv_field
+from corpus.export.common import atomic_write, format_score, read_input, tsv_field
 from corpus.model import AlignedDocument, Bead, ParagraphPair
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ def read_sentences(path: str | os.PathLike[str]) -> list[str]:
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        text = read_input(p).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise EvaluateError(f"cannot read sentence file {p}: {err}") from err
     lines = text.split("\n")

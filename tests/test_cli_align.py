@@ -100,11 +100,14 @@ def test_align_sents_tsv_scores_and_output_file(tmp_path, keyed):
     assert main(["align-sents", str(zh), str(en), "--tsv", "-o", str(out),
                  "--model", "labse"]) == 0
     rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
-    assert all(len(r) == 3 for r in rows)
-    assert rows[2][:2] == [ZH[2], f"{EN[2]} {EN[3]}"]
+    assert all(len(r) == 7 for r in rows)  # the export TSV: convert, report, evaluate read it
+    assert rows[2][:6] == [ZH[2], f"{EN[2]} {EN[3]}", rows[2][2], "1-2", "2", "2,3"]
     assert all(-1.0 <= float(r[2]) <= 1e6 for r in rows)
     assert keyed == ["labse"]
-    assert sorted(p.name for p in out.parent.iterdir()) == ["pairs.tsv"]  # no temp left
+    # no temp file left; the sidecar says what produced the pairs
+    assert sorted(p.name for p in out.parent.iterdir()) == ["pairs.tsv", "pairs.tsv.meta.json"]
+    meta = json.loads((out.parent / "pairs.tsv.meta.json").read_text(encoding="utf-8"))
+    assert meta["encoder"] == "test-keyed" and meta["aligner"]["max_align"] == 6
 
     beads_out = tmp_path / "b.align"
     assert main(["align-sents", str(zh), str(en), "--scores", "-o", str(beads_out)]) == 0
@@ -242,3 +245,70 @@ def test_align_sents_with_the_default_encoder(tmp_path, capsys):
     assert main(["align-sents", str(zp), str(ep)]) == 0
     beads = parse_beads(capsys.readouterr().out)
     assert [str(b) for b in beads] == [f"[{i}]:[{i}]" for i in range(5)]
+
+
+# --------------------------------------------------------------------------- formats, pipes
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "jsonl", "tmx"])
+def test_align_writes_an_export_that_convert_report_and_evaluate_read(tmp_path, capsys, keyed,
+                                                                      fmt):
+    pytest.importorskip("corpus.segment")
+    zh = _write(tmp_path / "zh.txt", f"{ZH[0]}{ZH[1]}\n\n{ZH[2]}\n{ZH[3]}\n")
+    en = _write(tmp_path / "en.txt", f"{EN[0]} {EN[1]}\n\n{EN[2]} {EN[3]}\n{EN[4]}\n")
+    out = tmp_path / f"doc.{fmt}"
+    assert main(["align", str(zh), str(en), "--format", fmt, "-o", str(out),
+                 "--article-id", "doc-1"]) == 0
+    assert main(["convert", str(out), str(tmp_path / "back.jsonl")]) == 0
+    back = [json.loads(line) for line in
+            (tmp_path / "back.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(b["zh_ids"], b["en_ids"], b["article_id"]) for b in back] == [
+        ([0], [0], "doc-1"), ([1], [1], "doc-1"), ([2], [2, 3], "doc-1"), ([3], [4], "doc-1")]
+    assert all(b["score"] is not None for b in back)  # scores and bead types survive
+    assert main(["report", str(out), "-o", str(tmp_path / "rep")]) == 0
+    assert (tmp_path / "rep" / "articles" / "doc-1.html").is_file()
+    hyp = _write(tmp_path / "mt.en", _lines(EN[0], EN[1], f"{EN[2]} {EN[3]}", EN[4]))
+    capsys.readouterr()
+    assert main(["evaluate", str(out), "--hyp", str(hyp), "--json"]) == 0
+    ev = json.loads(capsys.readouterr().out)
+    assert ev["corpus"]["n"] == 4 and ev["corpus"]["chrf"] == pytest.approx(100.0)
+    assert set(ev["articles"]) == {"doc-1"}
+
+
+def test_align_format_comes_from_the_output_name(tmp_path, keyed):
+    zh = _write(tmp_path / "zh.txt", _lines(*ZH))
+    en = _write(tmp_path / "en.txt", _lines(*EN))
+    assert main(["align-sents", str(zh), str(en), "-o", str(tmp_path / "a.tmx")]) == 0
+    assert (tmp_path / "a.tmx").read_text(encoding="utf-8").startswith("<?xml")
+    assert main(["align-sents", str(zh), str(en), "--tsv", "--format", "jsonl"]) == 2
+
+
+def test_dash_reads_stdin_and_writes_stdout(tmp_path, capsys, keyed, monkeypatch):
+    import io
+
+    en = _write(tmp_path / "en.txt", _lines(*EN))
+    stdin = io.TextIOWrapper(io.BytesIO(_lines(*ZH).encode()), encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", stdin)
+    assert main(["align-sents", "-", str(en), "--format", "jsonl", "-o", "-"]) == 0
+    printed = capsys.readouterr().out
+    assert not (Path.cwd() / "-").exists()
+    assert [json.loads(line)["en_ids"] for line in printed.splitlines()] == [[0], [1], [2, 3],
+                                                                            [4]]
+    # and convert reads it back from a pipe, writing TMX to standard output
+    stdin = io.TextIOWrapper(io.BytesIO(printed.encode()), encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", stdin)
+    assert main(["-q", "convert", "-", "-", "--to", "tmx"]) == 0
+    tmx = capsys.readouterr().out
+    assert tmx.startswith("<?xml") and tmx.count("<tu ") == 4
+    assert not (Path.cwd() / "-").exists() and not list(tmp_path.glob("*.meta.json"))
+
+
+def test_evaluate_reads_the_hypotheses_from_stdin(tmp_path, capsys, monkeypatch):
+    import io
+
+    pairs = _write(tmp_path / "pairs.tsv", "".join(f"{z}\t{e}\n" for z, e in zip(ZH, EN[:4],
+                                                                                  strict=True)))
+    stdin = io.TextIOWrapper(io.BytesIO(_lines(*EN[:4]).encode()), encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", stdin)
+    assert main(["evaluate", str(pairs), "--hyp", "-", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["corpus"]["n"] == 4

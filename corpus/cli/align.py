@@ -5,15 +5,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from corpus.cli.base import EXIT_OK, log, print_json
+from corpus.config import DEFAULT_MODEL, ExportFormat
 from corpus.errors import CorpusError
-from corpus.model import Lang
+from corpus.export.common import STDIO, read_input
+from corpus.model import Lang, Sentence, Source
 
 # --------------------------------------------------------------------------- align, score
 
 _HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+
+
+_BEAD_FORMAT = "beads"  # [zh ids]:[en ids] lines, as Bertalign and Vecalign write
+_FORMATS = (_BEAD_FORMAT, *(f.value for f in ExportFormat))
 
 
 def _add_align_options(p: argparse.ArgumentParser) -> None:
@@ -21,27 +28,46 @@ def _add_align_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "-o",
         "--output",
-        type=Path,
         metavar="OUT",
-        help="write to this file (atomically) instead of stdout",
+        default=STDIO,
+        help="write to this file (atomically); - or none: standard output",
     )
     g.add_argument(
-        "--tsv",
-        action="store_true",
-        help="write zh<TAB>en<TAB>score lines instead of [zh ids]:[en ids] beads",
+        "--format",
+        choices=_FORMATS,
+        help="beads: [zh ids]:[en ids] lines; tsv, jsonl, tmx: the export formats, which "
+        "convert, report and evaluate read (default: from OUT's extension, else beads)",
     )
+    g.add_argument("--tsv", action="store_true", help="the same as --format tsv")
     g.add_argument(
         "--scores",
         action="store_true",
-        help="append each bead's score as a third field: [zh]:[en]:score",
+        help="beads: append each bead's score as a third field: [zh]:[en]:score",
+    )
+    g.add_argument(
+        "--article-id",
+        default="",
+        metavar="ID",
+        help="the article id written with each bead (tsv, jsonl, tmx)",
     )
     g.add_argument(
         "--model",
-        default="use",
+        default=DEFAULT_MODEL,
         metavar="NAME",
-        help="encoder: 'use' (default: multilingual USE, offline), 'labse', "
+        help=f"encoder: {DEFAULT_MODEL!r} (default: multilingual USE, offline), 'labse', "
         "or any sentence-transformers model name or local path",
     )
+
+
+def _output_format(args: argparse.Namespace) -> str:
+    if args.tsv and args.format not in (None, ExportFormat.TSV.value):
+        raise CorpusError(f"--tsv and --format {args.format} disagree; give one")
+    if args.tsv:
+        return ExportFormat.TSV.value
+    if args.format:
+        return str(args.format)
+    suffix = Path(args.output).suffix.lower().lstrip(".")
+    return suffix if suffix in _FORMATS else _BEAD_FORMAT
 
 
 def _add_align_sents(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -53,8 +79,10 @@ def _add_align_sents(sub: argparse._SubParsersAction, common: argparse.ArgumentP
         "write the beads as '[zh ids]:[en ids]' lines (0-based line numbers, the format of "
         "Bertalign and Vecalign), or text pairs with scores (--tsv).",
     )
-    p.add_argument("zh", type=Path, metavar="ZH.txt", help="Chinese sentences, one per line")
-    p.add_argument("en", type=Path, metavar="EN.txt", help="English sentences, one per line")
+    p.add_argument("zh", type=Path, metavar="ZH.txt", help="Chinese sentences, one per line "
+                   "(- for standard input)")
+    p.add_argument("en", type=Path, metavar="EN.txt", help="English sentences, one per line "
+                   "(- for standard input)")
     _add_align_options(p)
     p.set_defaults(run=_run_align_sents)
 
@@ -62,7 +90,13 @@ def _add_align_sents(sub: argparse._SubParsersAction, common: argparse.ArgumentP
 def _run_align_sents(args: argparse.Namespace) -> int:
     from corpus.score import read_sentences
 
-    return _align_and_write(args, read_sentences(args.zh), read_sentences(args.en))
+    zh, en = _line_sentences(read_sentences(args.zh)), _line_sentences(read_sentences(args.en))
+    return _align_and_write(args, zh, en, paragraphs=False)
+
+
+def _line_sentences(lines: list[str]) -> list[Sentence]:
+    """Sentence *i* is line *i*; the lines carry no paragraphs."""
+    return [Sentence(para=0, index=i, text=t, start=0, end=len(t)) for i, t in enumerate(lines)]
 
 
 def _add_align(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -76,8 +110,10 @@ def _add_align(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
         "aligned using paragraph boundaries as hints. Bead ids count sentences from 0; "
         "--sentences writes the sentences so the ids can be looked up.",
     )
-    p.add_argument("zh", type=Path, metavar="ZH", help="the Chinese document")
-    p.add_argument("en", type=Path, metavar="EN", help="the English document")
+    p.add_argument("zh", type=Path, metavar="ZH", help="the Chinese document (- for standard "
+                   "input)")
+    p.add_argument("en", type=Path, metavar="EN", help="the English document (- for standard "
+                   "input)")
     p.add_argument(
         "--sentences",
         type=Path,
@@ -95,34 +131,41 @@ def _run_align(args: argparse.Namespace) -> int:
 
     zh = split_paragraphs(_read_paragraphs(args.zh, Lang.ZH), Lang.ZH)
     en = split_paragraphs(_read_paragraphs(args.en, Lang.EN), Lang.EN)
-    zh_text, en_text = [s.text for s in zh], [s.text for s in en]
     if args.sentences:
-        _write_file(args.sentences / "zh.txt", format_lines(zh_text))
-        _write_file(args.sentences / "en.txt", format_lines(en_text))
-    return _align_and_write(args, zh_text, en_text, [s.para for s in zh], [s.para for s in en])
+        _write_file(args.sentences / "zh.txt", format_lines(s.text for s in zh))
+        _write_file(args.sentences / "en.txt", format_lines(s.text for s in en))
+    return _align_and_write(args, zh, en, paragraphs=True)
 
 
-def _align_and_write(
-    args: argparse.Namespace,
-    zh: list[str],
-    en: list[str],
-    zh_paras: list[int] | None = None,
-    en_paras: list[int] | None = None,
-) -> int:
+def _align_and_write(args: argparse.Namespace, zh: Sequence[Sentence], en: Sequence[Sentence],
+                     *, paragraphs: bool) -> int:
     from corpus.align import align
     from corpus.embed import load_encoder
-    from corpus.score import format_beads, format_tsv
+    from corpus.score import format_beads
 
-    result = align(zh, en, load_encoder(args.model), zh_paras=zh_paras, en_paras=en_paras)
+    fmt = _output_format(args)
+    encoder = load_encoder(args.model)
+    result = align([s.text for s in zh], [s.text for s in en], encoder,
+                   zh_paras=[s.para for s in zh] if paragraphs else None,
+                   en_paras=[s.para for s in en] if paragraphs else None)
     log.info("aligned %d zh and %d en sentences into %d beads", len(zh), len(en), len(result.beads))
-    if args.tsv:
-        text = format_tsv(result.beads, zh, en)
-    else:
-        text = format_beads(result.beads, scores=args.scores)
-    if args.output is None:
-        sys.stdout.write(text)
-    else:
-        _write_file(args.output, text)
+    if fmt == _BEAD_FORMAT:
+        _write_file(args.output, format_beads(result.beads, scores=args.scores))
+        return EXIT_OK
+    from corpus.config import ExportConfig, SegmentConfig, to_dict
+    from corpus.export.common import records_from_documents
+    from corpus.export.merge import write_export
+    from corpus.model import AlignedDocument
+    from corpus.provenance import Provenance, describe_encoder
+
+    provenance = Provenance(
+        encoder=describe_encoder(encoder), aligner=dict(result.params),
+        segmenter={"splitter": "corpus.segment", **to_dict(SegmentConfig())} if paragraphs
+        else {"splitter": "none: one sentence per line"},
+        english_source=Source.USER.value)
+    doc = AlignedDocument(args.article_id, tuple(zh), tuple(en), result, provenance=provenance)
+    write_export(records_from_documents([doc]), args.output, ExportFormat(fmt), ExportConfig(),
+                 provenance)
     return EXIT_OK
 
 
@@ -136,7 +179,7 @@ def _write_file(path: Path, text: str) -> None:
 def _read_paragraphs(path: Path, lang: str) -> list[str]:
     """Return the paragraphs of a text or HTML document."""
     try:
-        raw = path.read_bytes()
+        raw = read_input(path)
     except OSError as err:
         raise CorpusError(f"cannot read {path}: {err}") from err
     head = raw[:1024].lstrip().lower()

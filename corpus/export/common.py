@@ -223,14 +223,17 @@ def is_stdio(path: str | os.PathLike[str]) -> bool:
     return os.fspath(path) == STDIO
 
 
+def read_input(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a file, or of standard input for ``-``; raises OSError as reading does."""
+    if is_stdio(path):
+        return sys.stdin.buffer.read()
+    return Path(path).read_bytes()
+
+
 def read_lines(path: str | os.PathLike[str]) -> list[str]:
     """The lines of a UTF-8 export, split on ``\\n`` only (U+2028 and friends are text)."""
     try:
-        if is_stdio(path):
-            text = sys.stdin.buffer.read().decode("utf-8")
-        else:
-            with Path(path).open(encoding="utf-8", newline="") as f:
-                text = f.read()
+        text = read_input(path).decode("utf-8")
     except OSError as err:
         raise ExportError(f"cannot read {path}: {err.strerror or err}") from err
     except UnicodeDecodeError as err:
