@@ -85,3 +85,34 @@ def test_traceback_only_with_vv(tmp_path, capsys):
 
 def test_verbosity_flags_after_subcommand(capsys):
     assert main(["seeds", str(DATA / "good.txt"), "-v", "-q"]) == EXIT_OK
+
+
+def _subparsers():
+    import argparse
+
+    from corpus.cli import build_parser
+
+    parser = build_parser()
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return action.choices
+
+
+def test_every_subcommand_help_ends_with_examples_that_parse(capsys):
+    import shlex
+
+    from corpus.cli import build_parser
+    from corpus.cli.seeds import route_seeds_actions
+
+    for name, sub in _subparsers().items():
+        text = sub.format_help()
+        tail = text.rstrip().split("\n\nexamples:\n", 1)
+        assert len(tail) == 2 and "corpus " in tail[1], f"{name}: no examples"
+        for line in tail[1].splitlines():
+            # the corpus command of a line: after a pipe into it, before a pipe, > or comment
+            cmd = line[line.index("corpus "):].split(" | ")[0].split("  #")[0].split(" > ")[0]
+            argv = route_seeds_actions(shlex.split(cmd)[1:])
+            try:
+                build_parser().parse_args(argv)
+            except SystemExit as err:
+                pytest.fail(f"{name}: example does not parse: {cmd} ({err})")
+    capsys.readouterr()

@@ -22,6 +22,7 @@ from corpus.cli.base import (
     setup_logging,
 )
 from corpus.cli.build import _add_build, _add_fetch
+from corpus.cli.examples import add_examples
 from corpus.cli.export import _add_convert
 from corpus.cli.seeds import (
     _add_seeds,
@@ -71,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = common_options(suppress=True)
     for add in _COMMANDS:
         add(sub, common)
+    add_examples(sub)
     return parser
 
 
