@@ -462,6 +462,9 @@ class HttpClient:
             self.limiter.wait(host)
             try:
                 status, headers, body = self._get_once(target)
+            except requests.exceptions.SSLError as err:  # asking again will not change it
+                raise FetchError(f"TLS failed for {target.host}: {_tls_reason(err)}",
+                                 url=url) from err
             except (requests.ConnectionError, requests.Timeout) as err:
                 why = _describe(err, cfg)
                 if last:
@@ -539,6 +542,12 @@ class HttpClient:
                                         "(max_bytes); download aborted", url=url)
                 chunks.append(chunk)
             return resp.status_code, headers, b"".join(chunks)
+
+
+def _tls_reason(err: Exception) -> str:
+    text = str(err)
+    m = re.search(r"\[SSL: [A-Z_]+\][^(')]*", text)
+    return m.group(0).strip() if m else "the secure connection could not be set up"
 
 
 def _deadline_reason(cfg: FetchConfig) -> str:

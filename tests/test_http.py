@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import gzip
 import math
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 import tomllib
@@ -303,3 +306,29 @@ def test_an_unexpected_error_in_one_source_leaves_the_others(http_server, tmp_pa
         got = f.get_english(article(http_server))
     assert got.source is Source.DUAL
     assert "a bug" in got.attempts[0].reason
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_a_pinned_https_connection_verifies_the_host_name(tmp_path, monkeypatch):
+    # TLS to the pinned address still sends the name (SNI) and checks the certificate
+    # against the name: a certificate for mirror.test passes, the same one for other.test
+    # does not.
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=mirror.test", "-addext", "subjectAltName=DNS:mirror.test",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    server = HTTPTestServer()
+    server._server.socket = ctx.wrap_socket(server._server.socket, server_side=True)
+    server.route("/h", body="<p>over tls</p>")
+    port = server.base.rsplit(":", 1)[1]
+    fake_dns(monkeypatch, {"mirror.test": ["127.0.0.1"], "other.test": ["127.0.0.1"]})
+    for var in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):  # they would win over verify=
+        monkeypatch.delenv(var, raising=False)
+    with server, Fetcher(config(server, tmp_path)) as f:
+        f.http.session.verify = str(cert)
+        assert f.http.get(f"https://mirror.test:{port}/h").body == b"<p>over tls</p>"
+        with pytest.raises(FetchError, match="CERTIFICATE_VERIFY_FAILED"):
+            f.http.get(f"https://other.test:{port}/h")
+    assert server.hits("/h") == 1  # only mirror.test got through; a TLS failure is not retried
