@@ -68,6 +68,7 @@ def test_list_links_then_build_from_the_list(tmp_path, site, capsys):
     argv = ["-q", "build", str(seeds), "--url-file", str(url_list), "-o", str(out), *client]
     assert main(argv) == EXIT_FAILED_ITEMS  # the bad addresses
     err = capsys.readouterr().err
+    assert f"seeds      failed 4, written 2  (of 6 addresses, into {seeds})" in err
     for bad, why in ((COLUMN, "no English original"), (GONE, "HTTP 404"),
                      (SECTION_LIKE, "not an article page"),
                      ("https://example.com/not/cn/", "not a cn.nytimes.com address")):

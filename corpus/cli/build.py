@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -299,6 +300,9 @@ def _seeds_from_urls(args: argparse.Namespace, config: BuildConfig) -> list[AddO
     for o in outcomes:  # failures are listed with the build's, after the summary
         if o.ok:
             log.info("%s: seed %s %s", o.article_id, o.status.value, o.path)
+    counts = Counter(o.status.value for o in outcomes)
+    print(f"seeds      {', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}  "
+          f"(of {len(outcomes)} addresses, into {args.seeds[0]})", file=sys.stderr)
     return outcomes
 
 
