@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,17 @@ def test_address_list_file(tmp_path):
     assert read_address_list(f) == [FERRY, TEA]
     with pytest.raises(SeedError, match="cannot read"):
         read_address_list(tmp_path / "missing.txt")
+
+
+def test_robots_txt_is_honoured_unless_ignored(tmp_path, site):
+    site.route("/robots.txt", body="User-agent: *\nDisallow: /opinion/\n",
+               content_type="text/plain")
+    urls = [COLUMN, FERRY]
+    outcomes = _add(tmp_path, site, urls)
+    assert outcomes[0].status is AddStatus.FAILED and "robots" in outcomes[0].reason
+    assert outcomes[1].status is AddStatus.WRITTEN
+    assert site.hits("/opinion/20240513/columnist-note/") == 0
+    config = replace(fetch_config(tmp_path, site.base), ignore_robots=True)
+    with Fetcher(config) as fetcher:
+        (again,) = add_seeds([COLUMN], tmp_path / "seeds", fetcher)
+    assert "no English original" in again.reason  # fetched this time
