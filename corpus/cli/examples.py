@@ -12,9 +12,13 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "build": (
         "corpus build seeds/ -o aligned/          # every seed; rerun to resume",
         "corpus build --config corpus.toml --min-score 0.3 --format tmx,tsv",
+        "corpus build seeds/ --url-file urls.txt  # seeds from addresses, then build",
     ),
     "seeds": ("corpus seeds seeds/ --json > articles.json",),
-    "seeds-add": ("corpus seeds add https://cn.nytimes.com/world/20240621/some-story/ -o seeds/",),
+    "seeds-add": (
+        "corpus seeds add https://cn.nytimes.com/world/20240621/some-story/ -o seeds/",
+        "corpus seeds add --from-file urls.txt -o seeds/",
+    ),
     "seeds-list-links": ("corpus seeds list-links https://cn.nytimes.com/world/ > urls.txt",),
     "fetch": (
         "corpus fetch seeds/ --offline            # the cache only: says what it lacks",
