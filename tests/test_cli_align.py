@@ -14,6 +14,7 @@ import pytest
 from corpus.cli import main
 from corpus.cli.align import _read_paragraphs
 from corpus.errors import CorpusError
+from corpus.export.tsv import COLUMNS
 from corpus.model import Lang
 from corpus.score import parse_beads
 
@@ -100,7 +101,8 @@ def test_align_sents_tsv_scores_and_output_file(tmp_path, keyed):
     assert main(["align-sents", str(zh), str(en), "--tsv", "-o", str(out),
                  "--model", "labse"]) == 0
     rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
-    assert all(len(r) == 7 for r in rows)  # the export TSV: convert, report, evaluate read it
+    assert all(len(r) == len(COLUMNS) for r in rows)  # the export TSV, which convert, report
+    # and evaluate read
     assert rows[2][:6] == [ZH[2], f"{EN[2]} {EN[3]}", rows[2][2], "1-2", "2", "2,3"]
     assert all(-1.0 <= float(r[2]) <= 1e6 for r in rows)
     assert keyed == ["labse"]
