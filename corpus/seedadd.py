@@ -16,13 +16,14 @@ import enum
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from corpus.cnsite import canonical_article_url, list_links, parse_article_page, site_url
 from corpus.errors import CorpusError, HTTPStatusError, SeedError
 from corpus.fetch import Fetcher
-from corpus.http import HTML_TYPES, decode
+from corpus.http import HTML_TYPES, Page, decode
 from corpus.seeds import SeedFailure, article_id_from_url, parse_seed, read_seeds
 from corpus.seedwriter import render_seed, save_seed, seed_file_name
 
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 #: Content types a section page or a feed comes as.
 LIST_TYPES = (*HTML_TYPES, "application/rss+xml", "application/atom+xml", "application/xml",
               "text/xml")
+#: Answers that say the page is not there; remembered in the cache like a page.
+GONE_STATUSES = frozenset({404, 410})
 #: An address list is a few thousand lines; a file far larger is not one.
 MAX_LIST_BYTES = 16 * 1024 * 1024
 
@@ -80,7 +83,7 @@ def read_address_list(path: str | Path) -> list[str]:
 
 
 def _why(err: CorpusError) -> str:
-    if isinstance(err, HTTPStatusError) and err.status in (404, 410):
+    if isinstance(err, HTTPStatusError) and err.status in GONE_STATUSES:
         return f"{err.message}: no such article on the site (a typo, or removed)"
     return err.message
 
@@ -137,9 +140,27 @@ def add_seeds(addresses: Iterable[str], folder: str | Path, fetcher: Fetcher, *,
     return outcomes
 
 
+def _get_article_page(cn_url: str, fetcher: Fetcher) -> Page:
+    """The article page, through the cache; a "no such page" answer is cached too, so a
+    rerun does not ask again for an address that is gone (``--refresh`` asks again)."""
+    url = site_url(cn_url, fetcher.config.dual_base)
+    try:
+        page = fetcher.get_page(url)
+    except HTTPStatusError as err:
+        if err.status in GONE_STATUSES:
+            fetcher.cache.put(Page(url=url, final_url=url, status=err.status, headers={},
+                                   body=b"", fetched_at=datetime.now(UTC),
+                                   private=fetcher.config.allow_private))
+        raise
+    if page.status in GONE_STATUSES:
+        raise HTTPStatusError(f"HTTP {page.status} when asked on {page.fetched_at:%Y-%m-%d} "
+                              "(remembered; --refresh asks again)", status=page.status, url=url)
+    return page
+
+
 def _write_one(cn_url: str, art_id: str, out_dir: Path, old: str | None, fetcher: Fetcher,
                *, force: bool) -> Path:
-    page = fetcher.get_page(site_url(cn_url, fetcher.config.dual_base))
+    page = _get_article_page(cn_url, fetcher)
     doc = parse_article_page(page.text(), cn_url, crawled=page.fetched_at)
     text = render_seed(doc)
     target = Path(old) if old else out_dir / seed_file_name(art_id)

@@ -88,10 +88,11 @@ def test_list_links_then_build_from_the_list(tmp_path, site, capsys):
     assert "减少三成" in tsv and "近四成" not in tsv
     assert "渡轮" in tsv
 
-    # a rerun asks the site for nothing but the missing page (a 404 may appear later)
+    # a rerun asks the site for nothing (the 404 is remembered) and reports the same
     asked = len(site.requests)
     assert main(argv) == EXIT_FAILED_ITEMS
-    assert [r.route for r in site.requests[asked:]] == ["/world/20240514/gone-story/"]
+    assert site.requests[asked:] == []
+    assert f"FAILED\t{GONE}\tseeds\tHTTP 404 when asked on" in capsys.readouterr().err
     again = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert {r["key"]: r["status"] for r in again["articles"]} == \
         {k: r["status"] for k, r in recs.items()}

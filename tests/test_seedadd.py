@@ -181,3 +181,18 @@ def test_robots_txt_is_honoured_unless_ignored(tmp_path, site):
     with Fetcher(config) as fetcher:
         (again,) = add_seeds([COLUMN], tmp_path / "seeds", fetcher)
     assert "no English original" in again.reason  # fetched this time
+
+
+def test_a_gone_page_is_remembered_until_refresh(tmp_path, site):
+    (first,) = _add(tmp_path, site, [GONE])
+    assert "HTTP 404" in first.reason and site.hits("/world/20240514/gone-story/") == 1
+    (again,) = _add(tmp_path, site, [GONE])
+    assert "remembered; --refresh asks again" in again.reason
+    assert site.hits("/world/20240514/gone-story/") == 1
+    site.route("/world/20240514/gone-story/",
+               body=(DATA / "ferry.html").read_text(encoding="utf-8")
+               .replace("{{BASE}}", site.base))  # it appeared
+    config = replace(fetch_config(tmp_path, site.base), refresh=True)
+    with Fetcher(config) as fetcher:
+        (fresh,) = add_seeds([GONE], tmp_path / "seeds", fetcher)
+    assert fresh.status is AddStatus.WRITTEN
