@@ -6,27 +6,18 @@ Each stage module receives its own config object and nothing else.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import math
-from dataclasses import dataclass, field, fields
-from datetime import date
-from typing import Any
+import types
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from datetime import date, datetime
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from corpus.errors import ConfigError
 
 # The default encoder: the bundled multilingual USE (offline, numpy only; see corpus.embed).
 DEFAULT_MODEL = "use"
-
-
-def from_mapping(cls: type, data: dict[str, Any], *, where: str = "config") -> Any:
-    """Build dataclass ``cls`` from ``data``, rejecting unknown keys (typos are errors)."""
-    names = {f.name for f in fields(cls)}
-    unknown = sorted(set(data) - names)
-    if unknown:
-        raise ConfigError(
-            f"{where}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}"
-        )
-    return cls(**data)
 
 
 def to_dict(obj: Any) -> dict[str, Any]:
@@ -242,7 +233,7 @@ class ExportConfig:
         object.__setattr__(self, "formats", formats)
         if isinstance(self.filters, dict):
             object.__setattr__(self, "filters",
-                               from_mapping(FilterConfig, self.filters, where="export.filters"))
+                               from_table(FilterConfig, self.filters, "export.filters"))
         _check_lang(self.zh_lang, "zh_lang")
         _check_lang(self.en_lang, "en_lang")
         if not self.corpus_name or "/" in self.corpus_name:
@@ -278,63 +269,129 @@ class BuildConfig:
 
 
 
-def _from_table(cls: type, table: dict[str, Any], where: str) -> Any:
-    """Build ``cls`` from a TOML table; nested tables fill nested config dataclasses."""
-    if not isinstance(table, dict):
-        raise ConfigError(f"{where}: expected a table of settings, got {table!r}")
-    kinds = {f.name: f.type for f in fields(cls)}
-    data: dict[str, Any] = {}
-    for key, value in table.items():
-        nested = _NESTED.get((cls.__name__, key))
-        if nested is not None:
-            value = _from_table(nested, value, f"{where}.{key}")
-        elif kinds.get(key) == "date | None" and isinstance(value, str):
+def default_of(cls: type, name: str) -> Any:
+    """The default of setting ``name`` of config class ``cls`` (help texts quote it)."""
+    for f in fields(cls):
+        if f.name == name:
+            if f.default is not MISSING:
+                return f.default
+            if f.default_factory is not MISSING:
+                return f.default_factory()
+    raise KeyError(f"{cls.__name__} has no setting {name!r}")
+
+
+def _describe(hint: Any) -> str:
+    """What a setting of type ``hint`` must be, in words for an error message."""
+    args = [a for a in get_args(hint) if a is not type(None)]
+    if get_origin(hint) in (types.UnionType, Union):
+        return " or ".join(_describe(a) for a in args)
+    if get_origin(hint) is tuple:
+        return f"a list of {_describe(args[0])}s" if args else "a list"
+    if get_origin(hint) is dict:
+        return "a table of names and strings"
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return "one of " + ", ".join(repr(m.value) for m in hint)
+    return {bool: "true or false", int: "a whole number", float: "a number",
+            str: "a string", date: "a date like 2024-06-21"}.get(hint, "a table of settings")
+
+
+def _coerce(value: Any, hint: Any, where: str) -> Any:
+    """``value`` as a setting of type ``hint``, or a one-line ConfigError naming the key."""
+    origin, args = get_origin(hint), get_args(hint)
+    if origin in (types.UnionType, Union):
+        if value is None and type(None) in args:
+            return None
+        for arg in (a for a in args if a is not type(None)):
             try:
-                value = date.fromisoformat(value)
-            except ValueError as err:
-                raise ConfigError(f"{where}.{key}: {value!r} is not a date like 2024-06-21") \
-                    from err
-        elif isinstance(value, list):
-            value = tuple(value)
-        data[key] = value
+                return _coerce(value, arg, where)
+            except ConfigError:
+                continue
+    elif hint is bool or hint is str:
+        if isinstance(value, hint):
+            return value
+    elif hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif hint is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    elif hint is date:
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                return date.fromisoformat(value)
+    elif isinstance(hint, type) and issubclass(hint, enum.Enum):
+        with contextlib.suppress(ValueError):
+            return hint(value)
+    elif origin is tuple:
+        if isinstance(value, list | tuple):
+            return tuple(_coerce(v, args[0], f"{where}[{i}]") for i, v in enumerate(value))
+    elif origin is dict:
+        if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                           for k, v in value.items()):
+            return dict(value)
+    elif is_dataclass(hint):
+        if isinstance(value, dict):
+            return from_table(hint, value, where)
+        if isinstance(value, hint):
+            return value
+    raise ConfigError(f"{where} must be {_describe(hint)}, not {value!r}")
+
+
+def from_table(cls: type, table: Any, where: str = "") -> Any:
+    """Build config class ``cls`` from a table (TOML, or the flags given), checking each
+    value's type; nested tables fill nested configs. ``where`` is the table's key path
+    (``export.filters``); errors are one line naming the key."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where or 'settings'} must be a table of settings, not {table!r}")
+    names = {f.name for f in fields(cls)}
+    unknown = sorted(set(table) - names)
+    if unknown:
+        raise ConfigError(f"{'[' + where + ']' if where else 'top level'}: unknown "
+                          f"setting(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}")
+    hints = get_type_hints(cls)
+    data = {key: _coerce(value, hints[key], f"{where}.{key}" if where else key)
+            for key, value in table.items()}
     try:
-        return from_mapping(cls, data, where=where)
+        return cls(**data)
     except TypeError as err:
-        raise ConfigError(f"{where}: {err}") from err
+        raise ConfigError(f"{where or 'settings'}: {err}") from err
 
 
-_NESTED: dict[tuple[str, str], type] = {
-    ("BuildConfig", "fetch"): FetchConfig,
-    ("BuildConfig", "segment"): SegmentConfig,
-    ("BuildConfig", "align"): AlignConfig,
-    ("BuildConfig", "export"): ExportConfig,
-    ("ExportConfig", "filters"): FilterConfig,
-}
+def merge_settings(*tables: dict[str, Any]) -> dict[str, Any]:
+    """Later tables win, key by key, nested tables merged: defaults < file < flags given."""
+    out: dict[str, Any] = {}
+    for table in tables:
+        for key, value in table.items():
+            if isinstance(value, dict) and isinstance(out.get(key), dict):
+                out[key] = merge_settings(out[key], value)
+            else:
+                out[key] = value
+    return out
 
 
-def load_build_config(path: str) -> BuildConfig:
-    """Read a TOML file of build settings (top-level keys and [fetch], [segment], [align],
-    [export], [export.filters] tables); unknown keys are errors."""
+def read_config_table(path: str) -> dict[str, Any]:
+    """The settings of a TOML file, unchecked (:func:`from_table` checks them)."""
     import tomllib
 
     try:
         with open(path, "rb") as fh:  # noqa: PTH123 - a plain path string from the CLI
-            table = tomllib.load(fh)
+            return tomllib.load(fh)
     except OSError as err:
         raise ConfigError(f"cannot read the config file {path}: {err.strerror or err}") from err
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path} is not valid TOML: {err}") from err
-    return _from_table(BuildConfig, table, where=path)
 
 
-def layer(default: Any, file: Any, cli: Any) -> Any:
-    """Merge three configs of one dataclass type: a CLI value wins where it differs from the
-    default (the user typed it), else the file's value; nested configs merge field by field."""
-    out = {}
-    for f in fields(default):
-        d, fv, c = getattr(default, f.name), getattr(file, f.name), getattr(cli, f.name)
-        if hasattr(d, "__dataclass_fields__"):
-            out[f.name] = layer(d, fv, c)
-        else:
-            out[f.name] = c if c != d else fv
-    return type(default)(**out)
+def load_build_config(path: str, given: dict[str, Any] | None = None) -> BuildConfig:
+    """Read a TOML file of build settings (top-level keys and [fetch], [segment], [align],
+    [export], [export.filters] tables) with ``given`` settings on top (the flags a user
+    typed, which win even where they equal a default); unknown keys and values of the wrong
+    type are errors that name the key."""
+    table = read_config_table(path)
+    try:
+        config: BuildConfig = from_table(BuildConfig, merge_settings(table, given or {}))
+    except ConfigError as err:
+        raise ConfigError(f"{path}: {err}") from err
+    return config

@@ -12,7 +12,6 @@ from corpus.config import (
     AlignConfig,
     BuildConfig,
     ExportFormat,
-    layer,
     load_build_config,
     to_dict,
 )
@@ -53,19 +52,29 @@ def test_load_build_config(tmp_path):
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("modle = 'use'\n", "unknown setting"),
-    ("[align]\nbandwidth = 3\n", "unknown setting"),
+    ("modle = 'use'\n", "top level: unknown setting"),
+    ("[align]\nbandwidth = 3\n", r"\[align\]: unknown setting"),
     ("[export.filters]\nmin_scroe = 1\n", "unknown setting"),
     ("[align]\nmax_align = 1\n", "max_align"),
-    ("since = 'yesterday'\n", "not a date"),
-    ("[export]\nformats = ['xls']\n", "xls"),
+    ("since = 'yesterday'\n", "since must be a date like 2024-06-21, not 'yesterday'"),
+    ("[export]\nformats = ['xls']\n", r"export.formats\[0\] must be one of 'tmx'.*'xls'"),
     ("model = \n", "not valid TOML"),
+    # values of the wrong type: one line that names the key
+    ("[fetch]\nrate = 'fast'\n", "fetch.rate must be a number, not 'fast'"),
+    ("[fetch]\nworkers = 2.5\n", "fetch.workers must be a whole number, not 2.5"),
+    ("force = 'yes'\n", "force must be true or false, not 'yes'"),
+    ("limit = true\n", "limit must be a whole number, not True"),
+    ("[export]\nformats = 'tmx'\n", "export.formats must be a list of"),
+    ("[export.filters]\nmin_score = '0.5'\n", "export.filters.min_score must be a number"),
+    ("fetch = 3\n", "fetch must be a table of settings, not 3"),
+    ("[fetch]\noriginals = {a = 1}\n", "fetch.originals must be a table of names and strings"),
 ])
 def test_bad_config_files_say_what_is_wrong(tmp_path, text, message):
     f = tmp_path / "bad.toml"
     f.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(ConfigError, match=message) as info:
         load_build_config(str(f))
+    assert "\n" not in str(info.value) and str(info.value).startswith(str(f))
 
 
 def test_missing_config_file(tmp_path):
@@ -77,11 +86,9 @@ def test_flags_override_the_file_and_the_file_overrides_defaults(tmp_path):
     f = tmp_path / "corpus.toml"
     f.write_text(TOML, encoding="utf-8")
     parser = build_parser()
-    defaults = _build_config(parser.parse_args(["build"]))
-    assert defaults == BuildConfig()
-    cli = _build_config(parser.parse_args(["build", "--rate", "2", "--min-score", "0.6",
-                                           "--format", "jsonl"]))
-    c = layer(defaults, load_build_config(str(f)), cli)
+    assert _build_config(parser.parse_args(["build"])) == BuildConfig()
+    c = _build_config(parser.parse_args(["build", "--config", str(f), "--rate", "2",
+                                         "--min-score", "0.6", "--format", "jsonl"]))
     assert c.fetch.rate == 2.0  # flag
     assert c.fetch.workers == 2  # file
     assert c.export.filters.min_score == 0.6  # flag, inside a nested table
@@ -89,3 +96,42 @@ def test_flags_override_the_file_and_the_file_overrides_defaults(tmp_path):
     assert c.export.formats == (ExportFormat.JSONL,)  # flag
     assert c.align.band == 12 and c.model == "labse"  # file
     assert c.fetch.connect_timeout == BuildConfig().fetch.connect_timeout  # default
+
+
+def test_a_flag_wins_even_where_it_equals_the_default(tmp_path):
+    """`--model use --rate 1` over a file that says labse and 0.5: the flags win."""
+    f = tmp_path / "corpus.toml"
+    f.write_text(TOML.replace("[export.filters]", "[export.filters]\ndrop_identical = true")
+                 + "\n", encoding="utf-8")
+    c = _build_config(build_parser().parse_args([
+        "build", "--config", str(f), "--model", "use", "--rate", "1", "-o", "aligned",
+        "--zh-lang", "zh-CN", "--format", "tmx,tsv,jsonl"]))
+    defaults = BuildConfig()
+    assert c.model == defaults.model == "use"
+    assert c.fetch.rate == defaults.fetch.rate == 1.0
+    assert c.outdir == "aligned" and c.export.zh_lang == "zh-CN"
+    assert c.export.formats == defaults.export.formats
+    assert c.fetch.workers == 2 and c.export.filters.drop_identical  # the rest from the file
+    # a switch the user did not give leaves the file's value alone
+    assert _build_config(build_parser().parse_args(["build", "--config", str(f)])).report
+
+
+def test_help_texts_quote_the_defaults_of_the_config():
+    from corpus.config import DEFAULT_MODEL, FetchConfig
+
+    sub = build_parser()._subparsers._group_actions[0].choices["build"]  # type: ignore[union-attr]
+    text = " ".join(sub.format_help().split())
+    assert f"{DEFAULT_MODEL} (default" in text
+    assert f"(default {FetchConfig().rate:g}; 0 = no limit)" in text
+    assert f"(default {FetchConfig().workers})" in text
+    assert "(default: tmx,tsv,jsonl)" in text and "(default zh-CN)" in text
+
+
+def test_bad_flag_values_exit_2_in_one_line(tmp_path, capsys):
+    from corpus.cli import main
+
+    f = tmp_path / "bad.toml"
+    f.write_text("[fetch]\nrate = 'fast'\n", encoding="utf-8")
+    assert main(["build", str(tmp_path), "--config", str(f), "-o", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"ERROR: {f}: fetch.rate must be a number, not 'fast'"

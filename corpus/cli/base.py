@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+from typing import Any
 
 log = logging.getLogger("corpus")
 
@@ -43,6 +44,18 @@ def common_options(suppress: bool) -> argparse.ArgumentParser:
         "-q", "--quiet", action="count", default=default, help="less log output, no progress bars"
     )
     return p
+
+
+def given_settings(args: argparse.Namespace, names: dict[str, str]) -> dict[str, Any]:
+    """The settings whose flags the user gave, as {setting: value} for ``names`` ({argparse
+    dest: setting}). Options default to None ("not given"), so a flag wins over a config
+    file even where it repeats the default."""
+    out: dict[str, Any] = {}
+    for dest, key in names.items():
+        value = getattr(args, dest, None)
+        if value is not None:
+            out[key] = dict(value) if isinstance(value, list) and key == "originals" else value
+    return out
 
 
 def print_json(obj: object) -> None:

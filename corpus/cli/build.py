@@ -7,12 +7,21 @@ import sys
 from collections import Counter
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from corpus.cli.base import EXIT_FAILED_ITEMS, EXIT_OK, log, print_json
-from corpus.cli.export import add_filter_options, export_config_from_args
+from corpus.cli.base import EXIT_FAILED_ITEMS, EXIT_OK, given_settings, log, print_json
+from corpus.cli.export import add_filter_options, export_settings
 from corpus.cli.seeds import add_url_options, addresses_from_args
-from corpus.config import BuildConfig, ExportFormat, FetchConfig
+from corpus.config import (
+    DEFAULT_MODEL,
+    BuildConfig,
+    ExportConfig,
+    ExportFormat,
+    FetchConfig,
+    default_of,
+    from_table,
+    load_build_config,
+)
 from corpus.errors import CorpusError
 
 if TYPE_CHECKING:
@@ -38,15 +47,14 @@ def add_fetch_options(p: argparse.ArgumentParser) -> None:
         help="page cache folder (default: $CORPUS_CACHE_DIR or "
         "the user cache folder, e.g. ~/.cache/corpus/http)",
     )
-    g.add_argument("--refresh", action="store_true", help="fetch again what the cache has")
-    g.add_argument(
-        "--offline", action="store_true", help="use the cache only and report what is missing"
-    )
+    g.add_argument("--refresh", action="store_true", default=None,
+                   help="fetch again what the cache has")
+    g.add_argument("--offline", action="store_true", default=None,
+                   help="use the cache only and report what is missing")
     g.add_argument(
         "--original",
         action="append",
         type=_original,
-        default=[],
         metavar="ID=PATH",
         help="use this file (HTML or text) as the English original of article ID; "
         "repeatable. A sidecar <seed>.en.html or <seed>.en.txt works too",
@@ -56,66 +64,66 @@ def add_fetch_options(p: argparse.ArgumentParser) -> None:
         "--rate",
         type=float,
         metavar="R",
-        help="requests per second per host (default 1; 0 = no limit)",
+        help=f"requests per second per host (default {_fetch_default('rate'):g}; 0 = no limit)",
     )
-    g.add_argument("--jobs", type=int, metavar="N", help="pages fetched at once (default 4)")
+    g.add_argument("--jobs", type=int, metavar="N",
+                   help=f"pages fetched at once (default {_fetch_default('workers')})")
     g.add_argument(
         "--deadline",
         type=float,
         metavar="SECONDS",
         help="longest time one request may take in all, however slowly the server sends "
-        "(default 120)",
+        f"(default {_fetch_default('deadline'):g})",
     )
     g.add_argument(
         "--ignore-robots",
         action="store_true",
+        default=None,
         help="fetch pages that a site's robots.txt disallows (only with the site's permission)",
     )
     g.add_argument(
         "--allow-private",
         action="store_true",
+        default=None,
         help="allow loopback and private addresses (local mirrors, tests)",
     )
     g.add_argument(
         "--dual-base",
         metavar="URL",
         help="base URL of cn.nytimes.com, for its article pages (seeds add, --url) and "
-        "bilingual pages (default https://cn.nytimes.com; a mirror or a local test server)",
+        f"bilingual pages (default {_fetch_default('dual_base')}; a mirror or a local test "
+        "server)",
     )
     g.add_argument(
         "--archive-base",
         metavar="URL",
-        help="base URL of the web archive (default https://archive.org)",
+        help=f"base URL of the web archive (default {_fetch_default('archive_base')})",
     )
     g.add_argument(
         "--dual-pairs",
         action="store_true",
+        default=None,
         help="also fetch the bilingual page for its paragraph pairs when another "
         "source serves the English text (one more request per article)",
     )
 
 
-def fetch_config_from_args(args: argparse.Namespace) -> FetchConfig:
-    from corpus.config import FetchConfig
+# fetch option (argparse dest) -> FetchConfig setting
+_FETCH_SETTINGS = {
+    "cache_dir": "cache_dir", "refresh": "refresh", "offline": "offline",
+    "original": "originals", "user_agent": "user_agent", "rate": "rate", "jobs": "workers",
+    "deadline": "deadline", "ignore_robots": "ignore_robots", "allow_private": "allow_private",
+    "dual_base": "dual_base", "archive_base": "archive_base", "dual_pairs": "dual_pairs",
+}
 
-    given = {
-        "cache_dir": args.cache_dir,
-        "user_agent": args.user_agent,
-        "rate": args.rate,
-        "workers": args.jobs,
-        "deadline": args.deadline,
-        "dual_base": args.dual_base,
-        "archive_base": args.archive_base,
-    }
-    return FetchConfig(
-        refresh=args.refresh,
-        offline=args.offline,
-        allow_private=args.allow_private,
-        ignore_robots=args.ignore_robots,
-        dual_pairs=args.dual_pairs,
-        originals=dict(args.original),
-        **{k: v for k, v in given.items() if v is not None},
-    )
+
+def _fetch_default(name: str) -> Any:
+    return default_of(FetchConfig, name)
+
+
+def fetch_config_from_args(args: argparse.Namespace) -> FetchConfig:
+    config: FetchConfig = from_table(FetchConfig, given_settings(args, _FETCH_SETTINGS), "fetch")
+    return config
 
 
 def _add_fetch(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -211,21 +219,21 @@ def _add_build(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
     p.add_argument(
         "-o",
         "--outdir",
-        type=Path,
-        default=Path("aligned"),
-        help="output folder (default: aligned/)",
+        help=f"output folder (default: {default_of(BuildConfig, 'outdir')}/)",
     )
     p.add_argument(
         "--config",
         metavar="FILE.toml",
         help="settings file: top-level build keys and [fetch], [segment], [align], "
-        "[export], [export.filters] tables (see docs/cli.md); flags override it",
+        "[export], [export.filters] tables (see docs/cli.md); the flags given win over it",
     )
     g = p.add_argument_group("what to run")
-    g.add_argument("--force", action="store_true", help="redo articles that are up to date")
+    g.add_argument("--force", action="store_true", default=None,
+                   help="redo articles that are up to date")
     g.add_argument(
         "--only-fetch",
         action="store_true",
+        default=None,
         help="fetch and cache the English originals; align and write nothing",
     )
     g.add_argument("--limit", type=int, metavar="N", help="build at most N articles (id order)")
@@ -237,8 +245,7 @@ def _add_build(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
     )
     g.add_argument(
         "--model",
-        default="use",
-        help="sentence encoder: use (default, offline), labse, or a "
+        help=f"sentence encoder: {DEFAULT_MODEL} (default, offline), labse, or a "
         "sentence-transformers model name or local path",
     )
     g.add_argument(
@@ -247,9 +254,11 @@ def _add_build(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
         type=_formats,
         default=None,
         metavar="LIST",
-        help="output formats, comma-separated (default: tmx,tsv,jsonl)",
+        help="output formats, comma-separated (default: "
+        f"{','.join(f.value for f in default_of(ExportConfig, 'formats'))})",
     )
-    g.add_argument("--no-report", action="store_true", help="do not write the HTML report")
+    g.add_argument("--no-report", dest="report", action="store_false", default=None,
+                   help="do not write the HTML report")
     u = p.add_argument_group("from addresses (seeds written first, into the one SEEDS folder)")
     u.add_argument("--url", dest="urls", action="append", nargs="+", default=[], metavar="URL",
                    help="cn.nytimes.com article addresses: write their seeds (as 'corpus seeds "
@@ -260,25 +269,24 @@ def _add_build(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
     p.set_defaults(run=_run_build)
 
 
+# build option (argparse dest) -> BuildConfig setting
+_BUILD_SETTINGS = {"outdir": "outdir", "model": "model", "force": "force",
+                   "only_fetch": "only_fetch", "limit": "limit", "since": "since",
+                   "report": "report"}
+
+
 def _build_config(args: argparse.Namespace) -> BuildConfig:
-    from dataclasses import replace
-
-    from corpus.config import BuildConfig
-
-    export = export_config_from_args(args)
+    """Defaults < the --config file < the flags given (even where they equal a default)."""
+    given = given_settings(args, _BUILD_SETTINGS)
+    fetch = given_settings(args, _FETCH_SETTINGS)
+    export = export_settings(args)
     if args.formats:
-        export = replace(export, formats=args.formats)
-    return BuildConfig(
-        outdir=str(args.outdir),
-        model=args.model,
-        force=args.force,
-        only_fetch=args.only_fetch,
-        limit=args.limit,
-        since=args.since,
-        report=not args.no_report,
-        fetch=fetch_config_from_args(args),
-        export=export,
-    )
+        export["formats"] = args.formats
+    given.update({k: v for k, v in (("fetch", fetch), ("export", export)) if v})
+    if args.config:
+        return load_build_config(args.config, given)
+    config: BuildConfig = from_table(BuildConfig, given)
+    return config
 
 
 def _seeds_from_urls(args: argparse.Namespace, config: BuildConfig) -> list[AddOutcome]:
@@ -307,16 +315,10 @@ def _seeds_from_urls(args: argparse.Namespace, config: BuildConfig) -> list[AddO
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    from corpus.config import layer, load_build_config
     from corpus.pipeline import build, format_summary
     from corpus.progress import ProgressBars, progress_enabled
 
     config = _build_config(args)
-    if args.config:  # defaults < the file < flags given on the command line
-        from corpus.cli import build_parser
-
-        defaults = _build_config(build_parser().parse_args(["build"]))
-        config = layer(defaults, load_build_config(args.config), config)
     added = _seeds_from_urls(args, config)
     with ProgressBars(enabled=progress_enabled(args.quiet)) as bars:
         result = build(args.seeds, config, progress=bars.update,

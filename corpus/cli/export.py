@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
-from corpus.cli.base import EXIT_OK
-from corpus.config import ExportConfig, ExportFormat, FilterConfig
+from corpus.cli.base import EXIT_OK, given_settings
+from corpus.config import ExportConfig, ExportFormat, default_of, from_table
 
 # --------------------------------------------------------------------------- convert
 
@@ -15,9 +16,12 @@ from corpus.config import ExportConfig, ExportFormat, FilterConfig
 def add_filter_options(p: argparse.ArgumentParser) -> None:
     """Output details and pair filters (corpus.filters, all off); shared by convert and build."""
     o = p.add_argument_group("output")
-    o.add_argument("--header", action="store_true", help="TSV: write a header line")
-    o.add_argument("--zh-lang", default="zh-CN", help="TMX language tag of the Chinese side")
-    o.add_argument("--en-lang", default="en-US", help="TMX language tag of the English side")
+    o.add_argument("--header", action="store_true", default=None,
+                   help="TSV: write a header line")
+    o.add_argument("--zh-lang", help="TMX language tag of the Chinese side (default "
+                   f"{default_of(ExportConfig, 'zh_lang')})")
+    o.add_argument("--en-lang", help="TMX language tag of the English side (default "
+                   f"{default_of(ExportConfig, 'en_lang')})")
     g = p.add_argument_group("filters (off by default; recorded in the output)")
     g.add_argument("--min-score", type=float, metavar="S", help="drop pairs scoring below S")
     g.add_argument("--min-confidence", type=float, metavar="P",
@@ -34,39 +38,44 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
         metavar="R",
         help="drop pairs with more than R Chinese characters per English word",
     )
-    g.add_argument(
-        "--drop-identical", action="store_true", help="drop pairs whose two sides are the same text"
-    )
+    g.add_argument("--drop-identical", action="store_true", default=None,
+                   help="drop pairs whose two sides are the same text")
     g.add_argument(
         "--drop-number-mismatch",
         action="store_true",
+        default=None,
         help="drop pairs where a number on one side is missing on the other",
     )
     g.add_argument(
         "--drop-unmatched",
         action="store_true",
+        default=None,
         help="drop unmatched sentences (0-1 and 1-0 beads) from TSV and JSONL",
     )
-    g.add_argument("--dedupe", action="store_true", help="keep only the first of repeated pairs")
+    g.add_argument("--dedupe", action="store_true", default=None,
+                   help="keep only the first of repeated pairs")
+
+
+# filter option (argparse dest) -> FilterConfig setting; output option -> ExportConfig setting
+_FILTER_SETTINGS = {name: name for name in ("min_score", "min_confidence", "min_ratio",
+                                            "max_ratio", "drop_identical",
+                                            "drop_number_mismatch", "drop_unmatched")}
+_EXPORT_SETTINGS = {"dedupe": "dedupe", "header": "tsv_header", "zh_lang": "zh_lang",
+                    "en_lang": "en_lang"}
+
+
+def export_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The export settings whose flags were given (see cli.build.given_settings)."""
+    out = given_settings(args, _EXPORT_SETTINGS)
+    filters = given_settings(args, _FILTER_SETTINGS)
+    if filters:
+        out["filters"] = filters
+    return out
 
 
 def export_config_from_args(args: argparse.Namespace) -> ExportConfig:
-    filters = FilterConfig(
-        min_score=args.min_score,
-        min_confidence=args.min_confidence,
-        min_ratio=args.min_ratio,
-        max_ratio=args.max_ratio,
-        drop_identical=args.drop_identical,
-        drop_number_mismatch=args.drop_number_mismatch,
-        drop_unmatched=args.drop_unmatched,
-    )
-    return ExportConfig(
-        filters=filters,
-        dedupe=args.dedupe,
-        tsv_header=args.header,
-        zh_lang=args.zh_lang,
-        en_lang=args.en_lang,
-    )
+    config: ExportConfig = from_table(ExportConfig, export_settings(args), "export")
+    return config
 
 
 def _add_convert(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
