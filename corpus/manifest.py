@@ -23,11 +23,12 @@ MANIFEST_VERSION = 1
 
 
 class Status:
-    """The three outcomes an article can have (plain strings in JSON)."""
+    """The outcomes an article can have (plain strings in JSON)."""
 
     DONE = "done"
     SKIPPED = "skipped"  # nothing to align: no English original known
     FAILED = "failed"
+    INTERRUPTED = "interrupted"  # the build stopped (Ctrl-C) before the article finished
 
 
 @dataclass(slots=True)

@@ -156,7 +156,16 @@ def build(seed_paths: Iterable[str | Path], config: BuildConfig,
     todo = _plan(articles, old, manifest, signature, config)
     log.info("%d up to date, %d to do", len(articles) - len(todo), len(todo))
     manifest.save(manifest_path)
-    _run_articles(todo, manifest, manifest_path, config, seconds, progress)
+    try:
+        _run_articles(todo, manifest, manifest_path, config, seconds, progress)
+    except KeyboardInterrupt:
+        pending = _mark_interrupted(todo, manifest)
+        result = BuildResult(outdir, [manifest.articles[k] for k in sorted(manifest.articles)],
+                             {k: round(v, 3) for k, v in seconds.items()})
+        manifest.summary = result.summary = summarize(result)
+        manifest.save(manifest_path)
+        log.info("interrupted: %d articles pending", pending)
+        raise BuildInterrupted(result) from None
 
     t0 = time.perf_counter()
     done_ids = sorted(k for k, r in manifest.articles.items() if r.status == Status.DONE)
@@ -175,6 +184,31 @@ def build(seed_paths: Iterable[str | Path], config: BuildConfig,
     manifest.summary = result.summary = summarize(result)
     manifest.save(manifest_path)
     return result
+
+
+class BuildInterrupted(KeyboardInterrupt):
+    """A build stopped by Ctrl-C: done articles are kept, the rest recorded as interrupted.
+
+    A KeyboardInterrupt still (callers that stop on one do), with the result so far.
+    """
+
+    def __init__(self, result: BuildResult) -> None:
+        super().__init__("the build was interrupted")
+        self.result = result
+
+
+INTERRUPTED_REASON = "the build was interrupted before this article finished; run it again"
+
+
+def _mark_interrupted(todo: list[Article], manifest: Manifest) -> int:
+    """Record the articles of ``todo`` that did not finish as interrupted; return how many."""
+    n = 0
+    for art in todo:
+        rec = manifest.articles[art.id]
+        if not rec.finished:  # set once an article's files and record are complete
+            rec.status, rec.stage, rec.reason = Status.INTERRUPTED, "", INTERRUPTED_REASON
+            n += 1
+    return n
 
 
 def _plan(articles: list[Article], old: Manifest, manifest: Manifest,
@@ -452,6 +486,7 @@ def summarize(result: BuildResult) -> dict[str, Any]:
         "done": counts.get(Status.DONE, 0),
         "skipped": counts.get(Status.SKIPPED, 0),
         "failed": counts.get(Status.FAILED, 0),
+        "interrupted": counts.get(Status.INTERRUPTED, 0),
         "failed_by_reason": dict(reasons.most_common()),
         "sources": dict(sources.most_common()),
         "pairs_written": result.pairs_written,
@@ -476,6 +511,8 @@ def format_summary(summary: dict[str, Any]) -> str:
     ]
     for reason, n in summary["failed_by_reason"].items():
         lines.append(f"    {n:>4}  {reason}")
+    if summary.get("interrupted"):
+        lines.append(f"  interrupted {summary['interrupted']:>3}  (not finished)")
     if summary["sources"]:
         lines.append("sources    " + ", ".join(f"{k} {v}" for k, v in summary["sources"].items()))
     fixes = summary.get("corrections") or {}

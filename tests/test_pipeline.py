@@ -316,3 +316,46 @@ def test_limit_and_since_grow_the_corpus(site, tmp_path):
     assert corpus_ids == set(IDS)
     none = build([seeds], replace(config, since=date(2030, 1, 1)))  # selects nothing: no error
     assert [r.status for r in none.records] == ["done"] * 3
+
+
+def test_ctrl_c_records_pending_articles_as_interrupted_and_says_how_to_resume(
+        site, tmp_path, monkeypatch, capsys):
+    import corpus.align
+
+    seeds, server = site
+    real = corpus.align.align_sentences
+
+    def interrupted(zh, en, encoder, config=None):
+        if any("凤凰城" in s.text for s in zh):  # the chip factory story: Ctrl-C
+            raise KeyboardInterrupt
+        return real(zh, en, encoder, config)
+
+    monkeypatch.setattr(corpus.align, "align_sentences", interrupted)
+    args = ["build", str(seeds), "-o", str(tmp_path / "aligned"),
+            *_fetch_args(tmp_path, server.base)]
+    assert main(args) == 130
+    err = capsys.readouterr().err
+    manifest = json.loads((tmp_path / "aligned" / "manifest.json").read_text(encoding="utf-8"))
+    status = {r["key"]: (r["status"], r["reason"]) for r in manifest["articles"]}
+    assert status["20240315-chip-factory"][0] == "interrupted"
+    pending = [k for k, (s, _) in status.items() if s != "done"]
+    assert all(status[k][0] == "interrupted" and "interrupted" in status[k][1] for k in pending)
+    assert manifest["summary"]["interrupted"] == len(pending)
+    assert f"interrupted {len(pending):>3}" in err  # the summary table is printed
+    assert "run the same command again to resume" in err
+    monkeypatch.setattr(corpus.align, "align_sentences", real)
+    assert main(["-q", *args]) == 0  # resumes: the done article is kept, the rest built
+    manifest = json.loads((tmp_path / "aligned" / "manifest.json").read_text(encoding="utf-8"))
+    assert [r["status"] for r in manifest["articles"]] == ["done"] * 3
+
+
+def test_skipped_articles_are_not_failures(site, tmp_path):
+    seeds, server = site
+    good = (seeds / "river.txt").read_text(encoding="utf-8")
+    no_link = good.replace("river-cleanup/", "chinese-original/").replace("点击查看本文英文版", "")
+    (seeds / "nolink.txt").write_text(no_link, encoding="utf-8")
+    code = main(["-q", "build", str(seeds), "-o", str(tmp_path / "aligned"),
+                 *_fetch_args(tmp_path, server.base)])
+    manifest = json.loads((tmp_path / "aligned" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["summary"]["skipped"] == 1 and manifest["summary"]["failed"] == 0
+    assert code == 0  # as --help and docs/cli.md say

@@ -16,6 +16,7 @@ from corpus.cli.align import _add_align, _add_align_sents, _add_score, _add_spli
 from corpus.cli.base import (
     EXIT_ERROR,
     EXIT_FAILED_ITEMS,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     common_options,
     log,
@@ -34,7 +35,8 @@ from corpus.cli.study import _add_evaluate, _add_report
 from corpus.cli.workbench import _add_corrections, _add_index, _add_search, _add_serve
 from corpus.errors import CorpusError
 
-__all__ = ["EXIT_ERROR", "EXIT_FAILED_ITEMS", "EXIT_OK", "build_parser", "main"]
+__all__ = ["EXIT_ERROR", "EXIT_FAILED_ITEMS", "EXIT_INTERRUPTED", "EXIT_OK", "build_parser",
+           "main"]
 
 _COMMANDS: list[Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]] = [
     _add_build,
@@ -64,7 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
         "news: read seed documents (cn.nytimes.com exports), fetch the English originals, "
         "split and align sentences with multilingual embeddings, and write TMX, TSV and JSONL.",
         epilog="Run 'corpus COMMAND --help' for the options of one command. "
-        "Exit codes: 0 done, 1 some items failed (see the log), 2 could not run.",
+        f"Exit codes: {EXIT_OK} done (skipped items, such as a seed with no English "
+        f"original, are not failures), {EXIT_FAILED_ITEMS} some items failed (see the log), "
+        f"{EXIT_ERROR} could not run, {EXIT_INTERRUPTED} interrupted (Ctrl-C; a build "
+        "resumes when run again).",
     )
     parser.add_argument("--version", action="version", version=f"corpus {__version__}")
     sub = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
@@ -90,6 +95,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         log.error("interrupted")
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK

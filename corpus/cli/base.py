@@ -13,6 +13,7 @@ log = logging.getLogger("corpus")
 EXIT_OK = 0
 EXIT_FAILED_ITEMS = 1  # the command ran, but some articles/items failed
 EXIT_ERROR = 2  # the command could not run (bad input, bad config)
+EXIT_INTERRUPTED = 130  # stopped by Ctrl-C (128 + SIGINT, as shells report it)
 
 
 def setup_logging(verbose: int, quiet: int) -> None:

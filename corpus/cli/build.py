@@ -9,7 +9,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corpus.cli.base import EXIT_FAILED_ITEMS, EXIT_OK, given_settings, log, print_json
+from corpus.cli.base import (
+    EXIT_FAILED_ITEMS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    given_settings,
+    log,
+    print_json,
+)
 from corpus.cli.export import add_filter_options, export_settings
 from corpus.cli.seeds import add_url_options, addresses_from_args
 from corpus.config import (
@@ -206,7 +213,10 @@ def _add_build(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
         "both sides into sentences, align them, and write per-article TMX/TSV/JSONL, "
         "corpus-wide merged files, an HTML report and manifest.json. Reruns skip articles "
         "whose outputs are complete and whose inputs and settings are unchanged. One article "
-        "failing never stops the batch; the exit code is 1 when any failed.",
+        "failing never stops the batch. Exit code: 0 when no article failed (skipped ones, "
+        "such as a seed with no English original, are not failures), 1 when any failed, 2 "
+        "when the build could not run, 130 when interrupted (Ctrl-C: the articles not "
+        "finished are recorded as interrupted; run the same command again to resume).",
     )
     p.add_argument(
         "seeds",
@@ -315,16 +325,26 @@ def _seeds_from_urls(args: argparse.Namespace, config: BuildConfig) -> list[AddO
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    from corpus.pipeline import build, format_summary
+    from corpus.pipeline import BuildInterrupted, build, format_summary
     from corpus.progress import ProgressBars, progress_enabled
 
     config = _build_config(args)
     added = _seeds_from_urls(args, config)
-    with ProgressBars(enabled=progress_enabled(args.quiet)) as bars:
-        result = build(args.seeds, config, progress=bars.update,
-                       seed_failures=[o.as_failure() for o in added if not o.ok])
+    interrupted = False
+    try:
+        with ProgressBars(enabled=progress_enabled(args.quiet)) as bars:
+            result = build(args.seeds, config, progress=bars.update,
+                           seed_failures=[o.as_failure() for o in added if not o.ok])
+    except BuildInterrupted as stop:
+        result, interrupted = stop.result, True
     print(format_summary(result.summary), file=sys.stderr)
     for rec in result.failed:
         print(f"FAILED\t{rec.key}\t{rec.stage}\t{rec.reason}", file=sys.stderr)
     print(f"manifest: {result.outdir / 'manifest.json'}", file=sys.stderr)
+    if interrupted:
+        print(f"interrupted: {result.summary['interrupted']} articles not finished; run the "
+              f"same command again to resume ({result.summary['done']} done are kept)",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    # skipped articles (no English original, --only-fetch) are not failures
     return EXIT_FAILED_ITEMS if result.failed else EXIT_OK
