@@ -95,10 +95,10 @@ def decode(body: bytes, content_type: str = "") -> str:
         if m2:
             candidates.append(m2.group(1).decode("ascii"))
     for name in candidates:
-        enc = _codec(name)
-        if enc:
+        codec = _codec(name)
+        if codec:
             try:
-                return body.decode(enc)
+                return body.decode(codec)
             except (UnicodeDecodeError, LookupError):
                 log.debug("body does not decode as declared %s; sniffing", name)
     try:
@@ -194,7 +194,7 @@ def check_url(url: str, *, allow_private: bool = False) -> Target:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as err:
         raise FetchError(f"cannot resolve host {host!r}: {err}", url=url) from err
-    addresses = [info[4][0] for info in infos]
+    addresses = [str(info[4][0]) for info in infos]
     private = False
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%")[0])

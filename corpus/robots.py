@@ -76,13 +76,13 @@ class RobotsRules:
             page = self._fetch(where)
         except HTTPStatusError as err:
             if 400 <= err.status < 500:
-                parser.allow_all = True  # no robots.txt: everything is allowed
+                parser.allow_all = True  # type: ignore[attr-defined]  # no robots.txt: all allowed
                 return parser
             return err.message
         except FetchError as err:
             return err.message
         if 400 <= page.status < 500:  # a kept "no robots.txt" answer
-            parser.allow_all = True
+            parser.allow_all = True  # type: ignore[attr-defined]  # read by can_fetch()
             return parser
         parser.parse(page.text().splitlines())
         log.debug("read %s", where)
