@@ -190,6 +190,9 @@ def check_url(url: str, *, allow_private: bool = False) -> Target:
             + " vs ".join(sorted(f"{h}:{p}" for h, p in readings))
             + "); refusing an ambiguous URL", url=url)
     host, port = readings.pop()
+    if "%" in host:  # percent-encoding or an IPv6 zone: browsers decode it, urllib3 does not
+        raise BlockedURLError(f"the host {host!r} holds a '%'; refusing an ambiguous URL",
+                              url=url)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as err:

@@ -16,8 +16,14 @@ import time
 import tomllib
 import tracemalloc
 from pathlib import Path
+from unittest import mock
+from urllib.parse import urlsplit
 
 import pytest
+import requests
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+from urllib3.util import parse_url
 
 from corpus.cache import PageCache
 from corpus.config import FetchConfig
@@ -29,7 +35,7 @@ from corpus.errors import (
     TooLargeError,
 )
 from corpus.fetch import Fetcher
-from corpus.http import Page, RateLimiter, check_url, decode, retry_after
+from corpus.http import _DEFAULT_PORTS, Page, RateLimiter, check_url, decode, retry_after
 from corpus.model import EnglishText, Source
 from tests.httpserver import HTTPTestServer, Reply
 from tests.test_fetch import DUAL_PATH, EN_PATH, article, config, serve_fixture
@@ -63,6 +69,7 @@ def fake_dns(monkeypatch: pytest.MonkeyPatch, answers: dict[str, list[str]]) -> 
     "http://8.8.8.8\\@127.0.0.1/",
     "http://8.8.8.8 @127.0.0.1/",
     "http://127.0.0.1\t@8.8.8.8/",
+    "http://127%2E0%2E0%2E1/",  # a browser decodes the host; urllib3 does not
 ])
 def test_urls_that_parsers_read_differently_are_refused(url):
     with pytest.raises(BlockedURLError):
@@ -332,3 +339,36 @@ def test_a_pinned_https_connection_verifies_the_host_name(tmp_path, monkeypatch)
         with pytest.raises(FetchError, match="CERTIFICATE_VERIFY_FAILED"):
             f.http.get(f"https://other.test:{port}/h")
     assert server.hits("/h") == 1  # only mirror.test got through; a TLS failure is not retried
+
+
+_URL_PARTS = st.sampled_from(["http://", "https://", "ftp://", "//", "\\", "@", ":", "#", "?",
+                              "/", "[", "]", "%5C", "%40", " ", "\t", ".", "..", "a", "b.c",
+                              "127.0.0.1", "8.8.8.8", "::1", "80", "99999", "xn--", "é", "ß"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.builds(lambda scheme, host, rest: scheme + host + "".join(rest),
+                 st.sampled_from(["http://", "https://", "HTTP://", "ftp://", ""]),
+                 st.sampled_from(["a.example", "127.0.0.1", "[::1]", "8.8.8.8", "", "é.example"]),
+                 st.lists(_URL_PARTS, max_size=8)))
+def test_a_url_is_refused_or_read_alike_by_every_parser(url):
+    # Whatever the URL, the guard either refuses it with a FetchError (never another error,
+    # which would cost the article its later sources) or checks the very host and port the
+    # connection will use.
+    def resolve(host, port, *args, **kw):  # type: ignore[no-untyped-def]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", int(port or 80)))]
+
+    with mock.patch("socket.getaddrinfo", resolve):
+        try:
+            target = check_url(url, allow_private=True)
+        except FetchError:
+            event("refused")
+            return
+    event("accepted")
+    prepared = requests.PreparedRequest()
+    prepared.prepare_url(url, None)
+    conn = parse_url(prepared.url)
+    assert (target.host, target.port) == (
+        (conn.host or "").strip("[]").rstrip(".").lower(), conn.port or _DEFAULT_PORTS[conn.scheme])
+    name = (urlsplit(url).hostname or "").rstrip(".").lower()
+    assert target.host == (name if name.isascii() else name.encode("idna").decode())
