@@ -99,6 +99,14 @@ class EmptyPageError(ExtractError):
     """The page yields too little text to be the article."""
 
 
+class TruncatedPageError(EmptyPageError):
+    """The page serves only the start of the article (it says so, or it is far too short)."""
+
+
+class NotAnArticleError(ExtractError):
+    """The page is not an article page (a section front, a home page, a teaser list)."""
+
+
 class SegmentError(CorpusError):
     """Splitting text into sentences failed."""
 

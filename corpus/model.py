@@ -127,6 +127,8 @@ class ExtractedPage:
     title: str = ""
     published: str | None = None  # ISO date as the page states it
     pairs: tuple[ParagraphPair, ...] = ()  # from a bilingual page, else empty
+    headings: tuple[int, ...] = ()  # indices into paragraphs that are subheads (<h2>)
+    title_zh: str = ""  # the Chinese title, where the page has one (bilingual pages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +144,7 @@ class EnglishText:
     published: str | None = None  # ISO date as the page states it
     pairs: tuple[ParagraphPair, ...] = ()  # from the bilingual page, else empty
     attempts: tuple[SourceAttempt, ...] = ()  # every source tried, in order
+    headings: tuple[int, ...] = ()  # indices into paragraphs that are subheads
 
 
 @dataclass(frozen=True, slots=True)

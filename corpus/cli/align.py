@@ -209,7 +209,9 @@ def _html_paragraphs(raw: bytes, path: Path) -> list[str]:
     from corpus.extract import extract_article
 
     try:
-        return list(extract_article(raw.decode("utf-8", errors="replace")).paragraphs)
+        # a file the user names: no test that it is an article page
+        return list(extract_article(raw.decode("utf-8", errors="replace"),
+                                    require_article=False).paragraphs)
     except ExtractError as err:  # a bare file of <p>s is no news page: read its <p>s
         log.info("%s: %s; reading its <p> elements instead", path, err)
     import lxml.html
