@@ -1,11 +1,11 @@
 """Get the English original of each article: the page, else its fallbacks, with a cache.
 
-Sources are tried in order (:class:`~corpus.model.Source`): the English article page;
-the cn.nytimes.com bilingual page (the Chinese article URL + ``dual/``); a Wayback
-Machine snapshot of the English page; a file the user supplies (``originals`` in the
-config, or a sidecar ``<seed stem>.en.html`` / ``.en.txt`` next to the seed). The
-first that yields enough English text serves the article; each try is recorded in
-``EnglishText.attempts`` with the reason it failed.
+Sources are tried in order (:class:`~corpus.model.Source`): first a file the user
+supplies (``originals`` in the config, or a sidecar ``<seed stem>.en.html`` / ``.en.txt``
+next to the seed), since what the user chose wins; then the English article page; the
+cn.nytimes.com bilingual page (the Chinese article URL + ``dual/``); a Wayback Machine
+snapshot of the English page. The first that yields the whole English text serves the
+article; each try is recorded in ``EnglishText.attempts`` with the reason it failed.
 
     with Fetcher(FetchConfig()) as fetcher:
         for article, result in fetcher.fetch_many(articles):
@@ -14,26 +14,34 @@ first that yields enough English text serves the article; each try is recorded i
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
+import socket
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
+import requests
+
 from corpus.cache import PageCache
 from corpus.config import FetchConfig
 from corpus.errors import (
+    ConfigError,
     CorpusError,
     EmptyPageError,
     FetchError,
     HTTPStatusError,
+    NotAnArticleError,
     OfflineMissError,
     PaywallError,
     SourcesExhaustedError,
+    TruncatedPageError,
 )
 from corpus.extract import check_length, extract_article, extract_dual, paywall_marker
 from corpus.http import HTML_TYPES, JSON_TYPES, HttpClient, Page, decode
@@ -54,6 +62,9 @@ _BLOCKED_STATUSES = frozenset({401, 402, 403, 451})
 _WAYBACK_SNAPSHOT = re.compile(r"^(?P<head>.*/web/\d{1,14})(?P<flag>[a-z]{2}_)?(?P<tail>/.*)$")
 _SIDECARS = (".en.html", ".en.htm", ".en.txt")
 _T = TypeVar("_T")
+#: Errors that mean the server could not be reached at all (no DNS, no route, no answer).
+_NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout, socket.gaierror,
+                   ConnectionError, TimeoutError)
 
 
 def dual_url(article: Article, base: str) -> str | None:
@@ -90,24 +101,57 @@ def sidecar_paths(article: Article) -> list[Path]:
     return [seed.with_name(seed.stem + suffix) for suffix in _SIDECARS]
 
 
+def check_originals(originals: dict[str, str], articles: Sequence[Article]) -> None:
+    """Raise ConfigError when ``originals`` (``--original ID=PATH``) names an unknown article.
+
+    A typo would otherwise be ignored silently and the article fetched from the web.
+    """
+    known = sorted(a.id for a in articles)
+    unknown = sorted(set(originals) - set(known))
+    if not unknown:
+        return
+    parts = []
+    for art_id in unknown:
+        close = difflib.get_close_matches(art_id, known, n=3, cutoff=0.6)
+        parts.append(f"{art_id!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
+    shown = ", ".join(known[:20]) + (f" … ({len(known)} in all)" if len(known) > 20 else "")
+    raise ConfigError(f"--original names no article of these seeds: {'; '.join(parts)}. "
+                      f"Known ids: {shown or 'none (no seed was read)'}")
+
+
 def fetch_record(article: Article, got: EnglishText | CorpusError) -> dict[str, Any]:
     """A JSON-ready record of one article's fetch: the text, or why every source failed."""
     attempts = got.attempts if isinstance(got, EnglishText) else getattr(got, "attempts", ())
     rec: dict[str, Any] = {
         "id": article.id, "ok": isinstance(got, EnglishText), "source": None, "url": None,
         "final_url": None, "user_file": None, "title": "", "published": None,
-        "paragraphs": [], "pairs": [], "reason": "",
+        "paragraphs": [], "headings": [], "pairs": [], "reason": "",
         "attempts": [a.to_dict() for a in attempts],
     }
     if isinstance(got, EnglishText):
         rec.update(source=got.source.value, url=got.url, final_url=got.final_url,
                    title=got.title, published=got.published, paragraphs=list(got.paragraphs),
+                   headings=list(got.headings),
                    pairs=[{"zh": p.zh, "en": p.en} for p in got.pairs])
         if got.source is Source.USER:
             rec["user_file"] = next((a.url for a in reversed(attempts) if a.ok), None)
     else:
         rec["reason"] = got.message if isinstance(got, CorpusError) else str(got)
     return rec
+
+
+def _unreachable(err: BaseException) -> bool:
+    """Whether a fetch failed because the server could not be reached (DNS, connect, timeout).
+
+    The HTTP client chains the network error as the cause of its FetchError.
+    """
+    seen = 0
+    cause = err.__cause__
+    while cause is not None and seen < 10:
+        if isinstance(cause, _NETWORK_ERRORS):
+            return True
+        cause, seen = cause.__cause__ or cause.__context__, seen + 1
+    return False
 
 
 class Fetcher:
@@ -206,7 +250,10 @@ class Fetcher:
             extracted = self._extract(extract, html, page.final_url)
             check_length(extracted, sum(len(p) for p in article.paragraphs),
                          ratio=cfg.min_length_ratio, min_chars=cfg.min_chars, url=url)
-        except EmptyPageError as err:
+        except TruncatedPageError:
+            self.cache.delete(url)  # the whole article may be served next time
+            raise
+        except (EmptyPageError, NotAnArticleError) as err:
             marker = self._extract(paywall_marker, html)
             self.cache.delete(url)  # not the article: ask again next run
             if marker:
@@ -246,15 +293,17 @@ class Fetcher:
         page, extracted = self._from_web(url, extract_article, article)
         return url, page, extracted
 
-    def _user(self, article: Article) -> tuple[str | None, Page | None, ExtractedPage]:
+    def _user_file(self, article: Article) -> Path | None:
+        """The file the user supplies for ``article`` (--original, else a sidecar), if any."""
         given = self.config.originals.get(article.id)
-        paths = [Path(given)] if given else [p for p in sidecar_paths(article) if p.is_file()]
-        if not paths:
-            hint = f"{sidecar_paths(article)[0].name} next to the seed or " if \
-                article.seed_path else ""
-            raise FetchError(f"no file supplied (put {hint}pass --original "
-                             f"{article.id}=PATH)")
-        path = paths[0]
+        if given:
+            return Path(given)
+        return next((p for p in sidecar_paths(article) if p.is_file()), None)
+
+    def _user(self, article: Article) -> tuple[str | None, Page | None, ExtractedPage]:
+        path = self._user_file(article)
+        if path is None:
+            raise FetchError("no file supplied")
         try:
             data = path.read_bytes()
         except OSError as err:
@@ -263,8 +312,8 @@ class Fetcher:
         if path.suffix.lower() == ".txt":
             paras = tuple(p for p in (" ".join(b.split()) for b in re.split(r"\n\s*\n", text)) if p)
             extracted = ExtractedPage(paragraphs=paras)
-        else:
-            extracted = self._extract(extract_article, text)
+        else:  # the user chose this file: no article-page test, the length check stays
+            extracted = self._extract(partial(extract_article, require_article=False), text)
         check_length(extracted, sum(len(p) for p in article.paragraphs),
                      ratio=self.config.min_length_ratio, min_chars=self.config.min_chars,
                      url=str(path))
@@ -276,15 +325,19 @@ class Fetcher:
 
         Raises SourcesExhaustedError (with ``attempts``) when none does.
         """
-        sources = ((Source.ORIGINAL, self._original), (Source.DUAL, self._dual),
-                   (Source.ARCHIVE, self._archive), (Source.USER, self._user))
+        sources = ((Source.USER, self._user), (Source.ORIGINAL, self._original),
+                   (Source.DUAL, self._dual), (Source.ARCHIVE, self._archive))
         attempts: list[SourceAttempt] = []
+        unreachable = 0
         for source, get in sources:
+            if source is Source.USER and self._user_file(article) is None:
+                continue  # nothing supplied: not a failed try (the final hint says how)
             try:
                 url, page, extracted = get(article)
             except CorpusError as err:
                 reason = err.message if err.url else str(err)
                 attempts.append(SourceAttempt(source, err.url, False, reason))
+                unreachable += _unreachable(err)
                 log.info("%s: %s failed: %s", article.id, source.value, err)
                 continue
             except Exception as err:
@@ -304,11 +357,27 @@ class Fetcher:
                 article_id=article.id, source=source, final_url=final,
                 url=None if source is Source.USER else url,  # a file's path is in attempts
                 paragraphs=extracted.paragraphs, title=extracted.title,
-                published=extracted.published, pairs=pairs, attempts=tuple(attempts))
+                published=extracted.published, pairs=pairs, attempts=tuple(attempts),
+                headings=extracted.headings)
         summary = "; ".join(f"{a.source.value}: {a.reason}" for a in attempts)
-        raise SourcesExhaustedError(f"no source served the English text ({summary})",
+        raise SourcesExhaustedError(f"no source served the English text ({summary}). "
+                                    f"{self._what_to_do(article, unreachable)}",
                                     attempts=tuple(attempts), article_id=article.id,
                                     url=article.en_url)
+
+    def _what_to_do(self, article: Article, unreachable: int) -> str:
+        """The user's ways out when no source served the article (see docs/extraction.md)."""
+        side = sidecar_paths(article)
+        supply = (f"save the English page from a browser as {side[0]} (or the text as "
+                  f"{side[-1].name}) or pass --original {article.id}=PATH" if side else
+                  f"pass --original {article.id}=PATH (the page saved from a browser, or text)")
+        if unreachable:
+            return (f"This machine could not reach the sites ({unreachable} sources failed "
+                    f"to connect). To build this article: {supply}; or run `corpus fetch "
+                    f"SEEDS --cache-dir DIR` on a machine with internet access, copy DIR here "
+                    f"and run `corpus build SEEDS --cache-dir DIR --offline` (the cache here "
+                    f"is {self.cache.dir}; docs/extraction.md says more).")
+        return f"To build this article: {supply}."
 
     def _pairs_for(self, article: Article, source: Source) -> tuple[ParagraphPair, ...]:
         """The bilingual page's pairs when ``dual_pairs`` asks for them; () if unavailable."""

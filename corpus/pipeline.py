@@ -147,6 +147,9 @@ def build(seed_paths: Iterable[str | Path], config: BuildConfig,
     for f in batch.failures:
         manifest.articles[f.path] = ArticleRecord(key=f.path, seed=f.path, status=Status.FAILED,
                                                   stage="seeds", reason=f.reason)
+    from corpus.fetch import check_originals
+
+    check_originals(config.fetch.originals, batch.articles)  # a typo is an error, not ignored
     articles = _select(batch, config)
     if not batch.articles and not batch.failures:
         raise SeedError(f"no seed documents found in {', '.join(map(str, seed_paths))}; put "
@@ -455,6 +458,8 @@ def _doc_meta(art: Article, eng: EnglishText) -> dict[str, Any]:
         "title": art.title, "title_en": eng.title, "cn_url": art.cn_url,
         "en_url": eng.final_url or eng.url or art.en_url, "source": eng.source.value,
         "published": art.published.isoformat() if art.published else None,
+        # the English paragraphs that are subheads, for the report ("2,6"; absent if none)
+        "en_headings": ",".join(map(str, eng.headings)) or None,
     }
 
 

@@ -41,22 +41,24 @@ class RobotsRules:
     def __init__(self, fetch: Callable[[str], Page], agent: str = ROBOTS_AGENT) -> None:
         self._fetch = fetch
         self.agent = agent
-        self._rules: dict[str, RobotFileParser | str] = {}  # robots URL -> rules or why none
+        # robots URL -> rules, or the error that kept us from reading them
+        self._rules: dict[str, RobotFileParser | FetchError] = {}
         self._lock = threading.Lock()
         self._host_locks: dict[str, threading.Lock] = {}
 
     def check(self, url: str) -> None:
         where = robots_url(url)
         rules = self._rules_for(where)
-        if isinstance(rules, str):
-            raise RobotsError(f"{where} could not be read ({rules}), and RFC 9309 says to "
-                              "assume then that nothing may be fetched; try again later, or "
-                              "pass --ignore-robots if you have the site's permission", url=url)
+        if isinstance(rules, FetchError):  # chained, so a caller sees a network failure
+            raise RobotsError(f"{where} could not be read ({rules.message}), and RFC 9309 says "
+                              "to assume then that nothing may be fetched; try again later, or "
+                              "pass --ignore-robots if you have the site's permission",
+                              url=url) from rules
         if not rules.can_fetch(self.agent, url):
             raise RobotsError(f"{where} disallows this URL for robots; pass --ignore-robots "
                               "only if you have the site's permission", url=url)
 
-    def _rules_for(self, where: str) -> RobotFileParser | str:
+    def _rules_for(self, where: str) -> RobotFileParser | FetchError:
         with self._lock:
             if where in self._rules:
                 return self._rules[where]
@@ -70,7 +72,7 @@ class RobotsRules:
                 self._rules[where] = rules
             return rules
 
-    def _read(self, where: str) -> RobotFileParser | str:
+    def _read(self, where: str) -> RobotFileParser | FetchError:
         parser = RobotFileParser(where)
         try:
             page = self._fetch(where)
@@ -78,9 +80,9 @@ class RobotsRules:
             if 400 <= err.status < 500:
                 parser.allow_all = True  # type: ignore[attr-defined]  # no robots.txt: all allowed
                 return parser
-            return err.message
+            return err
         except FetchError as err:
-            return err.message
+            return err
         if 400 <= page.status < 500:  # a kept "no robots.txt" answer
             parser.allow_all = True  # type: ignore[attr-defined]  # read by can_fetch()
             return parser

@@ -157,12 +157,13 @@ def _add_fetch(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
 
 
 def _run_fetch(args: argparse.Namespace) -> int:
-    from corpus.fetch import Fetcher, fetch_record
+    from corpus.fetch import Fetcher, check_originals, fetch_record
     from corpus.seeds import read_seeds
 
     batch = read_seeds(args.seeds)
     if not batch.articles and not batch.failures:
         raise CorpusError(f"no seed files found under {', '.join(map(str, args.seeds))}")
+    check_originals(dict(args.original), batch.articles)
     records = []
     with Fetcher(fetch_config_from_args(args)) as fetcher:
         for article, got in fetcher.fetch_many(batch.articles):
