@@ -142,6 +142,20 @@ def test_paragraph_starts_are_marked() -> None:
     assert zh_cells == ["zh ps", "zh", "zh", "zh", "zh ps"]  # beads 0, 1, 2, 4, 5
 
 
+def test_english_subheads_are_shown_as_headings(tmp_path: Path) -> None:
+    # English paragraph 1 is a subhead (extract.py marks <h2>s; the build records "1")
+    doc = sample_doc(en_headings="1")
+    html = render_article(doc, doc_stats(doc), low_score=0.5)
+    marked = re.findall(r'<span class="s h" title="en (\d+)">', html)
+    assert marked == ["2", "3"]  # the sentences of paragraph 1, nowhere else
+    assert html.count('<span class="pb sub" title="subhead">§</span>') == 1
+    assert "en_headings" not in html  # no raw metadata row
+    # and it survives the round trip through the exported beads the report is built from
+    (back,) = documents_from_records(records_from_documents([doc]))
+    assert back.meta["en_headings"] == "1"
+    assert render_article(back, doc_stats(back), low_score=0.5).count('class="s h"') == 2
+
+
 @pytest.mark.parametrize(("threshold", "low"), [(0.3, 0), (0.5, 1), (0.7, 2), (0.95, 4)])
 def test_low_score_threshold_is_configurable(threshold: float, low: int) -> None:
     doc = sample_doc()

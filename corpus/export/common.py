@@ -30,8 +30,10 @@ _TSV_BREAKS = re.compile("[\t\n\v\f\r\x1c\x1d\x1e\x85\u2028\u2029]+")
 
 # Article metadata copied onto every record, so each bead can be traced and shown in context
 # on its own: URLs (any key ending in _url), the English source, titles, publication date.
-# "corrections": the corrections file whose beads replaced the aligner's (corrections.py).
-_META_KEYS = ("source", "title", "title_zh", "title_en", "published", "corrections")
+# "corrections": the corrections file whose beads replaced the aligner's (corrections.py);
+# "en_headings": the English paragraphs that are subheads ("2,6"), for the report.
+_META_KEYS = ("source", "title", "title_zh", "title_en", "published", "corrections",
+              "en_headings")
 
 
 @dataclass(frozen=True, slots=True)

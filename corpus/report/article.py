@@ -3,7 +3,8 @@
 Every bead is a row with its number, type and score. Beads worth a second look carry the
 class ``flag`` (the keyboard jumps between them): English sentences the translator dropped
 (``0-n``), Chinese sentences with no English source (``n-0``), splits and merges, and pairs
-scoring below the low-score threshold. A ``¶`` marks where a paragraph starts.
+scoring below the low-score threshold. A ``¶`` marks where a paragraph starts, a ``§`` an
+English subhead (set in bold).
 """
 
 from __future__ import annotations
@@ -58,8 +59,24 @@ _LABELS = {
 DOUBTFUL = 0.5
 
 
-def _side(sents: Sequence[Sentence], ids: tuple[int, ...], side: str, lang: str) -> str:
-    """The cell of one side of a bead: its sentences, with ¶ where a paragraph starts."""
+#: The metadata key that lists the English paragraphs that are subheads ("2,6").
+HEADINGS_KEY = "en_headings"
+
+
+def heading_paragraphs(meta: dict[str, object]) -> frozenset[int]:
+    """The indices of the English paragraphs that are subheads, from the document's meta."""
+    raw = meta.get(HEADINGS_KEY)
+    if not isinstance(raw, str):
+        return frozenset()
+    return frozenset(int(x) for x in raw.split(",") if x.strip().isdigit())
+
+
+def _side(sents: Sequence[Sentence], ids: tuple[int, ...], side: str, lang: str,
+          heads: frozenset[int] = frozenset()) -> str:
+    """The cell of one side of a bead: its sentences, with ¶ where a paragraph starts.
+
+    A sentence of a subhead paragraph (``heads``) is marked ``§`` and set as a heading.
+    """
     if not ids:
         missing = "not in the Chinese" if side == "zh" else "not in the English"
         return f'<div class="{side} none" lang="en">— {missing} —</div>'
@@ -70,10 +87,13 @@ def _side(sents: Sequence[Sentence], ids: tuple[int, ...], side: str, lang: str)
         new_para = i == 0 or sents[i - 1].para != s.para
         if k == 0:
             starts = new_para
+        sub = s.para in heads
         if new_para:
-            parts.append('<span class="pb" title="paragraph starts">¶</span>')
+            parts.append('<span class="pb sub" title="subhead">§</span>' if sub else
+                         '<span class="pb" title="paragraph starts">¶</span>')
         if s.text:
-            parts.append(f'<span class="s" title="{side} {i}">{escape(s.text)}</span>')
+            cls = "s h" if sub else "s"
+            parts.append(f'<span class="{cls}" title="{side} {i}">{escape(s.text)}</span>')
     cls = f"{side} ps" if starts else side
     return f'<div class="{cls}" lang="{lang}">{" ".join(parts)}</div>'
 
@@ -93,13 +113,14 @@ def render_bead(doc: AlignedDocument, k: int, bead: Bead, low_score: float) -> s
         f'<div class="meta"><a class="num" href="#b{k}">#{k}</a> '
         f'<span class="kind" title="Chinese-English sentences">{bead.kind}</span> '
         f'<span class="score" title="alignment score">{score}</span>{conf}{badges}</div>'
-        f"{_side(doc.zh, bead.zh, 'zh', 'zh-Hans')}{_side(doc.en, bead.en, 'en', 'en')}</div>"
+        f"{_side(doc.zh, bead.zh, 'zh', 'zh-Hans')}"
+        f"{_side(doc.en, bead.en, 'en', 'en', heading_paragraphs(doc.meta))}</div>"
     )
 
 
 def _meta(meta: dict[str, object]) -> str:
     keys = [k for k in _META_ORDER if k in meta]
-    keys += sorted(k for k in meta if k not in _META_ORDER and k != "title")
+    keys += sorted(k for k in meta if k not in _META_ORDER and k not in ("title", HEADINGS_KEY))
     rows = []
     for k in keys:
         v = meta[k]
