@@ -43,6 +43,8 @@ SEED_SUFFIXES = (".txt", ".md", ".html", ".htm")
 SIDECAR_SUFFIXES = (".en.txt", ".en.html", ".en.htm")
 
 _EN_LINK_TEXT = re.compile(r"(查看|點擊查看|点击查看)?本文英文版")
+#: The link closing an author bio ("点击查看更多关于他的信息。"): navigation, not the bio.
+_BIO_LINK = re.compile(r"\s*(点击|點擊)查看更多(关于|關於)[他她][们們]?的(信息|資訊)。?$")
 _TRANSLATOR = re.compile(r"^\s*(翻译|翻譯|译者|譯者)\s*[：:]\s*")
 _CONTRIBUTOR = re.compile(
     r"(对本文有|對本文有|报道贡献|報導貢獻|协助报道|協助報導|参与报道|研究工作|对此文有)"
@@ -367,7 +369,7 @@ def _footer_lines(footer: lxml.html.HtmlElement | None) -> tuple[list[str], str 
         elif _CONTRIBUTOR.search(line):
             contributors.append(line)
         else:
-            bios.append(line)
+            bios.append(_BIO_LINK.sub("", line))
     return contributors, translator, bios
 
 

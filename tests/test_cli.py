@@ -44,9 +44,26 @@ def test_seeds_lines(capsys):
     assert main(["seeds", str(DATA / "good.txt")]) == EXIT_OK
     out = capsys.readouterr().out.strip().splitlines()
     assert out == [
-        "20240618-small-town-bakery\t2024-06-18\t6 paragraphs\t"
+        "20240618-small-town-bakery\t2024-06-18\t6 paragraphs\t3 captions (1 lead)\t"
         "https://www.nytimes.com/2024/06/17/business/small-town-bakery.html"
     ]
+
+
+def test_seeds_shows_the_given_seed(capsys):
+    # the seed the project was given, as it ships in seeds/
+    assert main(["seeds", str(Path(__file__).parent.parent / "seeds")]) == EXIT_OK
+    assert capsys.readouterr().out.splitlines() == [
+        "20240621-china-russia-north-korea\t2024-06-21\t27 paragraphs\t6 captions (1 lead)\t"
+        "https://www.nytimes.com/2024/06/20/world/asia/china-russia-north-korea.html"
+    ]
+
+
+def test_fetch_with_an_unknown_original_id_is_an_error(tmp_path, capsys):
+    code = main(["fetch", str(DATA / "good.txt"), "--offline", "--cache-dir", str(tmp_path),
+                 "--original", "20240618-small-town-bakeyr=x.html"])
+    assert code == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "20240618-small-town-bakeyr" in err and "did you mean 20240618-small-town-bakery" in err
 
 
 def test_seeds_json(capsys):
@@ -67,7 +84,8 @@ def test_seeds_reports_broken_files_and_reads_the_rest(tmp_path, capsys):
     assert main(["-q", "seeds", str(tmp_path)]) == EXIT_FAILED_ITEMS
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("20240618-small-town-bakery\t")
-    assert out[1].startswith("20240618-other\t2024-06-18\t6 paragraphs\tno English URL: ")
+    assert out[1].startswith("20240618-other\t2024-06-18\t6 paragraphs\t3 captions (1 lead)\t"
+                             "no English URL: ")
     assert out[2].startswith(f"FAILED\t{tmp_path / 'b.txt'}\tnot a seed document")
 
 

@@ -11,7 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus.errors import SeedError
-from corpus.seeds import article_id_from_url, parse_seed, read_seed_file, read_seeds
+from corpus.seeds import (
+    BEIJING,
+    article_id_from_url,
+    parse_seed,
+    read_seed_file,
+    read_seeds,
+)
 
 DATA = Path(__file__).parent / "data" / "seeds"
 GOOD = (DATA / "good.txt").read_text(encoding="utf-8")
@@ -261,3 +267,55 @@ def test_html_soup_after_a_valid_header_never_crashes(body):
         assert err.path is None and str(err)
     else:
         assert a.id == "20240101-x"
+
+
+# --------------------------------------------------------------- the seed the project was given
+
+GIVEN = Path(__file__).parent.parent / "seeds" / "000_6c8018e4e619dbc1.txt"
+
+
+def test_the_given_seed_is_read_whole():
+    art = read_seed_file(GIVEN)
+    assert art.id == "20240621-china-russia-north-korea"
+    assert art.cn_url == "https://cn.nytimes.com/china/20240621/china-russia-north-korea/"
+    assert art.en_url == ("https://www.nytimes.com/2024/06/20/world/asia/"
+                          "china-russia-north-korea.html")
+    assert art.title == "俄朝共同防御条约给北京带来更多麻烦"
+    assert art.authors == ("DAVID PIERSON", "CHOE SANG-HUN")
+    # <time pudate="2024-06-21 09:07:39" datetime="2024-06-21 09:07:39">: no offset, so
+    # Beijing time, as cn.nytimes.com shows it (01:07:39 UTC)
+    assert art.published == datetime(2024, 6, 21, 9, 7, 39, tzinfo=BEIJING)
+    assert art.published.astimezone(UTC) == datetime(2024, 6, 21, 1, 7, 39, tzinfo=UTC)
+    assert art.crawled == datetime.fromtimestamp(1718933821, UTC)
+    assert len(art.paragraphs) == 27
+    assert art.paragraphs[0].startswith("在全球叙事的较量中")
+    assert art.paragraphs[-1].startswith("据中国官方媒体周三报道")
+    # the photo captions (<p><img><small>) are not body text, and the body has no links left
+    assert not any("weserv" in p or "<" in p for p in art.paragraphs)
+    assert "韩国研究主任车维德说" in art.paragraphs[-4]  # two links inside one paragraph
+    lead = [c for c in art.captions if c.lead]
+    inline = [c for c in art.captions if not c.lead]
+    assert len(lead) == 1 and len(inline) == 5
+    assert lead[0].credit == "Korean Central News Agency, via Associated Press"
+    assert lead[0].text.startswith("朝鲜官方媒体提供的一张照片显示")
+    assert inline[-1].text == "周三，普京离开平壤之前与金正恩话别，照片由俄罗斯官方媒体提供。"
+    assert art.contributors == ("Olivia Wang自香港对本文有报道贡献。",)
+    assert art.translator == "纽约时报中文网"
+    assert len(art.bios) == 2 and art.bios[0].startswith("David Pierson报道中国外交政策")
+    assert not any("点击查看" in b for b in art.bios)  # the "more about him" link is no bio
+
+
+def test_the_given_seed_time_attributes_in_every_form():
+    # the real attribute format, and the forms other exports use
+    page = GIVEN.read_text(encoding="utf-8")
+    real = '<time pudate="2024-06-21 09:07:39" datetime="2024-06-21 09:07:39">'
+    assert real in page
+    for attrs, want in [
+        ('pudate="2024-06-21 09:07:39"', datetime(2024, 6, 21, 9, 7, 39, tzinfo=BEIJING)),
+        ('datetime="2024-06-21 09:07:39"', datetime(2024, 6, 21, 9, 7, 39, tzinfo=BEIJING)),
+        ('datetime="2024-06-21T01:07:39Z"', datetime(2024, 6, 21, 1, 7, 39, tzinfo=UTC)),
+        ('pudate="2024-06-20 23:30:00"', datetime(2024, 6, 20, 23, 30, tzinfo=BEIJING)),
+        ("", datetime(2024, 6, 21, tzinfo=BEIJING)),  # the text 2024年6月21日
+    ]:
+        art = parse_seed(page.replace(real, f"<time {attrs}>"))
+        assert art.published == want, attrs

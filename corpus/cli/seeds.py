@@ -43,8 +43,9 @@ def _add_seeds(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
         parents=[common],
         help="read seed documents and list their articles",
         description="Read seed documents (exports of cn.nytimes.com articles) and print one "
-        "line per article: id, publication date, body paragraphs, and the English URL or "
-        "why there is none. Broken seeds are reported with the reason; the rest are read.",
+        "line per article: id, publication date (Beijing time), body paragraphs, photo "
+        "captions, and the English URL or why there is none. Broken seeds are reported with "
+        "the reason; the rest are read.",
         epilog="Also: 'corpus seeds add URL... [-o seeds/]' writes seeds from cn.nytimes.com "
         "article addresses, and 'corpus seeds list-links PAGE' prints the article addresses "
         "on a section page or feed (see their --help).",
@@ -61,7 +62,7 @@ def _add_seeds(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
 
 
 def _run_seeds(args: argparse.Namespace) -> int:
-    from corpus.seeds import read_seeds
+    from corpus.seeds import BEIJING, read_seeds
 
     result = read_seeds(args.paths)
     if args.json:
@@ -73,9 +74,12 @@ def _run_seeds(args: argparse.Namespace) -> int:
         )
     else:
         for a in result.articles:
-            date = a.published.date().isoformat() if a.published else "????-??-??"
+            date = a.published.astimezone(BEIJING).date().isoformat() if a.published else \
+                "????-??-??"
             target = a.en_url or f"no English URL: {a.en_url_problem}"
-            print(f"{a.id}\t{date}\t{len(a.paragraphs)} paragraphs\t{target}")
+            lead = sum(c.lead for c in a.captions)
+            captions = f"{len(a.captions)} captions" + (f" ({lead} lead)" if lead else "")
+            print(f"{a.id}\t{date}\t{len(a.paragraphs)} paragraphs\t{captions}\t{target}")
         for f in result.failures:
             print(f"FAILED\t{f.path}\t{f.reason}")
     if result.failures:
