@@ -7,6 +7,8 @@ parallel text at hand, so the bound is chosen from data, not guessed:
 - the project's own bilingual fixtures (news-style articles written for the tests, each
   with its Chinese translation): ``tests/data/build/gold-*.json`` (paragraph pairs) and
   ``tests/data/fetch/dual.html`` (a bilingual page), per article and per paragraph;
+- the news development set ``bench/newsdev`` (16 articles written for the project, whose
+  Chinese editions leave out some background and add explanations, as real ones do);
 - MAC-Dev (``../shared/bench/mac-dev``, literary chapters, Chinese originals with their
   published English translations), per chapter, as a check from real translators;
 - the given seed (seeds/000_6c8018e4e619dbc1.txt): Chinese only; its English original
@@ -55,7 +57,12 @@ def project_fixtures() -> tuple[dict[str, float], list[float]]:
     return per_doc, per_para
 
 
+def newsdev() -> dict[str, float]:
+    return mac_dev(ROOT / "bench/newsdev")  # the same layout: zh/NN.txt, en/NN.txt
+
+
 def mac_dev(folder: Path) -> dict[str, float]:
+    """Per document: English characters (sentences joined by spaces) per Chinese one."""
     out = {}
     for zh in sorted((folder / "zh").glob("*.txt")):
         en = folder / "en" / zh.name
@@ -74,6 +81,8 @@ def main() -> None:
         print(f"  {name:28s} {r:.2f}")
     print(_summary("project fixtures, per article", list(per_doc.values())))
     print(_summary("project fixtures, per paragraph", per_para))
+    nd = newsdev()
+    print(_summary("newsdev (news, written for the project), per article", list(nd.values())))
     if args.mac_dev.is_dir():
         md = mac_dev(args.mac_dev)
         for name, r in md.items():

@@ -366,3 +366,14 @@ def test_extraction_is_linear_on_deep_and_wide_markup():
     run(200)
     small, big = min(run(1000) for _ in range(3)), min(run(8000) for _ in range(3))
     assert big < small * 8 * 3  # linear, with room for noise (quadratic would be ~64x)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["Body one.", "Body two, longer.", "Sub", "Advertisement",
+                                           "", "Another subhead"]), st.booleans()), max_size=14))
+def test_assemble_keeps_order_and_marks_only_inner_headings(blocks):
+    paragraphs, heads = assemble(blocks)
+    it = iter(t for t, _ in blocks)
+    assert all(any(p == q for q in it) for p in paragraphs)  # a subsequence of the input
+    assert all(0 < i < len(paragraphs) - 1 for i in heads)  # never first or last
+    assert list(heads) == sorted(set(heads))
+    assert not any(is_boilerplate(p) for p in paragraphs)
