@@ -22,7 +22,8 @@ class Lang(enum.StrEnum):
 
 
 class Source(enum.StrEnum):
-    """Where the English text of an article came from, in fallback order."""
+    """Where the English text of an article came from (tried: USER first, then the rest in
+    this order)."""
 
     ORIGINAL = "original"  # the English article page itself
     DUAL = "dual"  # the cn.nytimes.com bilingual page (article URL + dual/)

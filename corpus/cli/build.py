@@ -138,9 +138,10 @@ def _add_fetch(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
         "fetch",
         parents=[common],
         help="get the English originals of seed articles into the page cache",
-        description="For each article in the seeds, get the English original: the page "
-        "itself, else the cn.nytimes.com bilingual page, a web-archive snapshot, or a file you "
-        "supply. Prints one line per article: id, the source that served it (or FAILED and "
+        description="For each article in the seeds, get the English original: a file you "
+        "supply (--original, or a sidecar next to the seed), else the page itself, the "
+        "cn.nytimes.com bilingual page, or a web-archive snapshot. Prints one line per "
+        "article: id, the source that served it (or FAILED and "
         "why every source failed), paragraphs, URL. Pages are cached, so a rerun asks no "
         "server again; requests are rate-limited per host.",
     )
