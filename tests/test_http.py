@@ -32,6 +32,7 @@ from corpus.errors import (
     ConfigError,
     DeadlineError,
     FetchError,
+    SourcesExhaustedError,
     TooLargeError,
 )
 from corpus.fetch import Fetcher
@@ -261,17 +262,16 @@ def _served_by_dual(http_server: HTTPTestServer, tmp_path: Path) -> EnglishText:
 
 @pytest.mark.parametrize("port", ["99999", "abc", "-1", "1.5"])
 def test_a_bad_port_fails_that_source_only(http_server, tmp_path, port):
-    # Without allow_private the guard reads the port to resolve the host; the user's file,
-    # the last source, must still be tried.
+    # Without allow_private the guard reads the port to resolve the host; the sources after
+    # the original must still be tried (they fail here too: loopback is not allowed).
     art = article(http_server, en_url=f"http://8.8.8.8:{port}/x.html")
-    user_file = Path(__file__).parent / "data" / "fetch" / "article.html"
-    cfg = config(http_server, tmp_path, allow_private=False,
-                 originals={art.id: str(user_file)})
-    with Fetcher(cfg) as f:
-        got = f.get_english(art)
-    assert got.source is Source.USER
-    assert got.attempts[0].source is Source.ORIGINAL
-    assert "not a valid URL" in got.attempts[0].reason
+    cfg = config(http_server, tmp_path, allow_private=False)
+    with Fetcher(cfg) as f, pytest.raises(SourcesExhaustedError) as info:
+        f.get_english(art)
+    attempts = info.value.attempts
+    assert attempts[0].source is Source.ORIGINAL
+    assert "not a valid URL" in attempts[0].reason
+    assert [a.source for a in attempts[1:]] == [Source.DUAL, Source.ARCHIVE]
 
 
 def test_an_unreadable_retry_after_fails_that_source_only(http_server, tmp_path):
