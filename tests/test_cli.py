@@ -134,3 +134,10 @@ def test_every_subcommand_help_ends_with_examples_that_parse(capsys):
             except SystemExit as err:
                 pytest.fail(f"{name}: example does not parse: {cmd} ({err})")
     capsys.readouterr()
+
+
+def test_fetch_without_original_runs(tmp_path, capsys):
+    # no --original at all: nothing to check, the fetch runs (offline: a recorded failure)
+    code = main(["fetch", str(DATA / "good.txt"), "--offline", "--cache-dir", str(tmp_path)])
+    assert code == EXIT_FAILED_ITEMS
+    assert "not in the cache" in capsys.readouterr().out

@@ -164,9 +164,10 @@ def _run_fetch(args: argparse.Namespace) -> int:
     batch = read_seeds(args.seeds)
     if not batch.articles and not batch.failures:
         raise CorpusError(f"no seed files found under {', '.join(map(str, args.seeds))}")
-    check_originals(dict(args.original), batch.articles)
+    config = fetch_config_from_args(args)
+    check_originals(config.originals, batch.articles)
     records = []
-    with Fetcher(fetch_config_from_args(args)) as fetcher:
+    with Fetcher(config) as fetcher:
         for article, got in fetcher.fetch_many(batch.articles):
             rec = fetch_record(article, got)
             records.append(rec)
