@@ -31,7 +31,8 @@ class Reply:
     that stalls). ``content_type`` is a shortcut for the Content-Type header.
     ``length=False`` sends no Content-Length (the client must stream to learn the size).
     ``trickle`` sends the body one byte at a time, that many seconds apart (a server that
-    never trips a read timeout but never finishes either).
+    never trips a read timeout but never finishes either); ``trickle_head`` does the same
+    with the status line and headers.
     """
 
     status: int = 200
@@ -43,6 +44,7 @@ class Reply:
     stall_after: int = 0
     length: bool = True  # False: no Content-Length; the body ends when the connection closes
     trickle: float = 0.0
+    trickle_head: float = 0.0
 
     def payload(self) -> bytes:
         return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
@@ -177,6 +179,18 @@ class HTTPTestServer:
                 if reply.delay:
                     time.sleep(reply.delay)
                 body = reply.payload()
+                if reply.trickle_head:
+                    head = (f"HTTP/1.1 {reply.status} OK\r\nContent-Length: {len(body)}\r\n"
+                            "Content-Type: text/html\r\n\r\n").encode()
+                    try:
+                        for i in range(len(head)):
+                            self.wfile.write(head[i : i + 1])
+                            self.wfile.flush()
+                            time.sleep(reply.trickle_head)
+                        self.wfile.write(body)
+                    except (BrokenPipeError, ConnectionResetError):
+                        pass
+                    return
                 try:
                     self.send_response(reply.status)
                     if reply.content_type:

@@ -133,6 +133,15 @@ def test_a_trickling_server_meets_the_deadline(http_server, tmp_path):
     assert http_server.hits("/slow") == 1  # a deadline is not retried
 
 
+def test_headers_that_trickle_meet_the_deadline(http_server, tmp_path):
+    http_server.route("/slowhead", Reply(body="<p>late</p>", trickle_head=0.2))
+    with Fetcher(config(http_server, tmp_path, deadline=1.0)) as f:
+        t0 = time.monotonic()
+        with pytest.raises(DeadlineError):
+            f.get_page(http_server.url("/slowhead"))
+    assert time.monotonic() - t0 < 3.0  # the head alone would take about 14 s
+
+
 def test_the_deadline_is_recorded_and_the_next_source_tried(http_server, tmp_path):
     http_server.route(EN_PATH, Reply(body="<html>" + "x" * 60, trickle=0.1, length=False))
     serve_fixture(http_server, DUAL_PATH, "dual.html")
