@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from corpus.export.jsonl import write_jsonl  # noqa: E402
-from corpus.index import build_index, connect  # noqa: E402
+from corpus.index import IndexStats, build_index, connect  # noqa: E402
 from corpus.model import AlignedDocument, Alignment, Bead, Sentence  # noqa: E402
 from corpus.search import Query, renderings, search  # noqa: E402
 
@@ -145,6 +145,8 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=5, help="runs per query (median)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "index")
     ap.add_argument("--regenerate", action="store_true")
+    ap.add_argument("--reuse-index", action="store_true",
+                    help="time the queries on the index of an earlier run (build time from it)")
     args = ap.parse_args()
     folder = args.out / f"corpus-{args.articles}-{args.seed}"
     if args.regenerate or not (folder / "manifest.json").is_file():
@@ -152,7 +154,16 @@ def main() -> int:
         n = generate(folder, args.articles, args.seed)
         print(f"generated {n} beads in {time.perf_counter() - t0:.0f}s", file=sys.stderr)
     beads_mb = sum(p.stat().st_size for p in (folder / "beads").glob("*.jsonl")) / 1e6
-    stats = build_index(folder)
+    if args.reuse_index and (folder / "corpus.sqlite").is_file():
+        con = connect(folder)
+        n = con.execute("SELECT count(*) FROM beads").fetchone()[0]
+        arts = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+        con.close()
+        old = json.loads((args.out / "results.json").read_text(encoding="utf-8"))
+        stats = IndexStats(folder / "corpus.sqlite", arts, n, old["build_s"],
+                           (folder / "corpus.sqlite").stat().st_size)
+    else:
+        stats = build_index(folder)
     print(f"index: {stats.beads} beads of {stats.articles} articles in {stats.seconds:.1f}s, "
           f"{stats.size / 1e6:.0f} MB (bead files {beads_mb:.0f} MB)")
     rows = []

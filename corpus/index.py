@@ -14,9 +14,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-import os
+import secrets
 import sqlite3
-import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -109,9 +108,8 @@ def build_index(outdir: str | Path, article_ids: Sequence[str] | None = None) ->
     manifest = Manifest.load(outdir / MANIFEST_NAME)
     target = index_path(outdir)
     t0 = time.perf_counter()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{INDEX_NAME}.", suffix=".tmp", dir=outdir)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    # a fresh name SQLite creates itself, so the file gets the usual permissions
+    tmp = outdir / f".{INDEX_NAME}.{secrets.token_hex(8)}.tmp"
     n_articles = n_beads = 0
     try:
         con = sqlite3.connect(tmp)

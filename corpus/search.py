@@ -342,6 +342,22 @@ def _parts(g: str, side: str) -> set[str]:
     return {g[i:j] for i in range(len(g)) for j in range(i + 2, len(g) + 1) if j - i < len(g)}
 
 
+def _overlaps(a: str, b: str, side: str) -> bool:
+    """Whether candidate ``a`` shares at least half of its words (English) or characters
+    (Chinese) with ``b``, in one run: a fragment of a rendering already listed."""
+    x, y = (a.split(" "), b.split(" ")) if side == "en" else (list(a), list(b))
+    best = 0
+    prev = [0] * (len(y) + 1)
+    for i in range(len(x)):
+        cur = [0] * (len(y) + 1)
+        for j in range(len(y)):
+            if x[i] == y[j]:
+                cur[j + 1] = prev[j] + 1
+                best = max(best, cur[j + 1])
+        prev = cur
+    return best >= max(1, (len(x) + 1) // 2)
+
+
 def renderings(con: sqlite3.Connection, result: SearchResult, *, top: int = 15
                ) -> tuple[list[Rendering], int]:
     """Rank the other side's segments of every match by Dice with the query.
@@ -386,7 +402,7 @@ def renderings(con: sqlite3.Connection, result: SearchResult, *, top: int = 15
     ranked.sort(key=lambda r: (-r.dice, -r.hits, -len(r.text), r.text))
     chosen: list[Rendering] = []
     for r in ranked:
-        if any(r.text in c.text or c.text in r.text for c in chosen):
+        if any(_overlaps(r.text, c.text, other) for c in chosen):
             continue
         chosen.append(r)
         if len(chosen) == top:

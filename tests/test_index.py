@@ -82,3 +82,11 @@ def test_done_articles_from_manifest_or_bead_files(tmp_path):
     assert done_articles(out) == sorted(ARTICLES)
     (out / "manifest.json").unlink()
     assert done_articles(out) == sorted(ARTICLES)
+
+
+def test_index_file_gets_the_usual_permissions(tmp_path):
+    out = write_built(tmp_path / "aligned")
+    build_index(out)
+    plain = out / "plain.txt"
+    plain.write_text("x", encoding="utf-8")
+    assert index_path(out).stat().st_mode & 0o777 == plain.stat().st_mode & 0o777

@@ -179,3 +179,18 @@ def test_cli_options_may_come_between_query_and_folder(built, capsys):
     assert capsys.readouterr().out.splitlines()[0].startswith("1 matching beads in 1 articles")
     with pytest.raises(SystemExit):
         main(["search", "x", str(built), "--bogus"])
+
+
+@given(st.text(alphabet='一带路债"*:^()-. ABelt and\\\'%_', min_size=1, max_size=12))
+def test_any_phrase_is_searched_literally(built, text):
+    if not text.strip():
+        return
+    con = connect(built)
+    try:
+        result = search(con, Query(text, lang="both", whole_words=False))
+    finally:
+        con.close()
+    needle = " ".join(text.split()).lower()
+    for h in result.hits:
+        a, b = h.spans[0]
+        assert " ".join(h.text[a:b].split()).lower() == needle

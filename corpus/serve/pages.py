@@ -103,7 +103,9 @@ def search_form(params: Mapping[str, str]) -> str:
 
 def _kwic_cells(text: str, span: tuple[int, int]) -> str:
     a, b = span
-    return (f'<td class="kl">{escape(text[max(0, a - 80):a])}</td>'
+    # the left cell is right-to-left so that overflow cuts its far end; <bdi> keeps the
+    # text itself in reading order
+    return (f'<td class="kl"><bdi dir="ltr">{escape(text[max(0, a - 80):a])}</bdi></td>'
             f'<td class="km"><mark>{escape(text[a:b])}</mark></td>'
             f'<td class="kr">{escape(text[b:b + 80])}</td>')
 
