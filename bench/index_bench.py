@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from corpus.export.jsonl import write_jsonl  # noqa: E402
-from corpus.index import IndexStats, build_index, connect  # noqa: E402
+from corpus.index import IndexStats, build_index, connect, update_index  # noqa: E402
 from corpus.model import AlignedDocument, Alignment, Bead, Sentence  # noqa: E402
 from corpus.search import Query, renderings, search  # noqa: E402
 
@@ -138,6 +138,23 @@ QUERIES = [
 ]
 
 
+def _time_updates(folder: Path, n: int) -> dict[str, float]:
+    """Time update_index (what every `corpus build` runs) with 0, 1 and n/200 articles changed
+    (a bead file rewritten with one sentence edited, as a rebuilt article would be)."""
+    ids = sorted(p.stem for p in (folder / "beads").glob("*.jsonl"))
+    out = {}
+    for changed in (0, 1, max(2, n // 200)):
+        for aid in ids[:changed]:
+            path = folder / "beads" / f"{aid}.jsonl"
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace("。", "．", 1), encoding="utf-8")
+        t0 = time.perf_counter()
+        stats = update_index(folder)
+        assert stats.reindexed == changed, stats
+        out[f"{changed} of {n} articles changed"] = round(time.perf_counter() - t0, 2)
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=20000)
@@ -166,6 +183,7 @@ def main() -> int:
         stats = build_index(folder)
     print(f"index: {stats.beads} beads of {stats.articles} articles in {stats.seconds:.1f}s, "
           f"{stats.size / 1e6:.0f} MB (bead files {beads_mb:.0f} MB)")
+    updates = _time_updates(folder, args.articles)
     rows = []
     con = connect(folder)
     for label, q in QUERIES:
@@ -190,8 +208,12 @@ def main() -> int:
     print(f"\n| query | hits | median ms ({args.repeats} runs) |\n|---|---:|---:|")
     for r in rows:
         print(f"| {r['query']} (`{r['text']}`) | {r['hits']} | {r['ms']} |")
+    print("\n| update after a build | seconds |\n|---|---:|")
+    for label, secs in updates.items():
+        print(f"| {label} | {secs} |")
     out = {"articles": stats.articles, "beads": stats.beads, "build_s": stats.seconds,
-           "size_bytes": stats.size, "bead_files_mb": round(beads_mb, 1), "queries": rows}
+           "size_bytes": stats.size, "bead_files_mb": round(beads_mb, 1), "queries": rows,
+           "updates": updates}
     (args.out / "results.json").write_text(json.dumps(out, indent=2, ensure_ascii=False),
                                            encoding="utf-8")
     return 0

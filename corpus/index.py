@@ -30,7 +30,10 @@ from corpus.manifest import MANIFEST_NAME, Manifest, Status
 log = logging.getLogger(__name__)
 
 INDEX_NAME = "corpus.sqlite"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+# Re-index changed articles in place up to this share of the corpus; beyond it one bulk
+# rebuild is faster than deleting and re-adding rows one by one.
+UPDATE_SHARE = 0.3
 
 _SCHEMA = """
 CREATE TABLE info(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -39,7 +42,8 @@ CREATE TABLE articles(
   title_en TEXT NOT NULL, published TEXT NOT NULL, cn_url TEXT NOT NULL,
   en_url TEXT NOT NULL, source TEXT NOT NULL, corrections TEXT NOT NULL,
   corrections_status TEXT NOT NULL, beads INTEGER NOT NULL, zh_sentences INTEGER NOT NULL,
-  en_sentences INTEGER NOT NULL);
+  en_sentences INTEGER NOT NULL,
+  fingerprint TEXT NOT NULL);  -- the bead file's size and time, the corrections state
 CREATE TABLE beads(
   id INTEGER PRIMARY KEY, article INTEGER NOT NULL REFERENCES articles(id),
   k INTEGER NOT NULL, type TEXT NOT NULL, score REAL, confidence REAL,
@@ -65,6 +69,7 @@ class IndexStats:
     beads: int
     seconds: float
     size: int  # bytes
+    reindexed: int = -1  # articles (re)indexed by an update; -1: the whole index was built
 
 
 def index_path(outdir: str | Path) -> Path:
@@ -142,9 +147,88 @@ def build_index(outdir: str | Path, article_ids: Sequence[str] | None = None) ->
     return stats
 
 
+def _fingerprint(outdir: Path, article_id: str, manifest: Manifest) -> str:
+    """What says an article's rows are current: its bead file (size, modification time)
+    and the state of its corrections."""
+    st = beads_path(outdir, article_id).stat()
+    record = manifest.articles.get(article_id)
+    fix = record.corrections if record is not None else {}
+    return f"{st.st_size}:{st.st_mtime_ns}:{fix.get('status', '')}:{fix.get('file', '')}"
+
+
+def update_index(outdir: str | Path, article_ids: Sequence[str] | None = None) -> IndexStats:
+    """Bring ``corpus.sqlite`` up to date: re-index only the articles whose bead file or
+    corrections changed, drop those no longer listed, add new ones, in one transaction
+    (a reader sees the old index or the new one). A missing or older index, or changes to
+    more than UPDATE_SHARE of the articles, rebuild it whole (:func:`build_index`)."""
+    outdir = Path(outdir)
+    ids = list(article_ids) if article_ids is not None else done_articles(outdir)
+    target = index_path(outdir)
+    try:
+        con = sqlite3.connect(target) if target.is_file() else None
+        old = {} if con is None else dict(con.execute(
+            "SELECT article_id, fingerprint FROM articles").fetchall())
+        version = None if con is None else con.execute(
+            "SELECT value FROM info WHERE key='schema'").fetchone()
+    except sqlite3.DatabaseError:
+        con, old, version = None, {}, None
+    if con is None or version is None or version[0] != SCHEMA_VERSION:
+        if con is not None:
+            con.close()
+        return build_index(outdir, ids)
+    t0 = time.perf_counter()
+    manifest = Manifest.load(outdir / MANIFEST_NAME)
+    wanted: dict[str, str] = {}
+    for aid in ids:
+        try:
+            wanted[aid] = _fingerprint(outdir, aid, manifest)
+        except OSError:
+            continue  # no bead file: build_index would leave it out too
+    stale = [a for a in old if wanted.get(a) != old[a]]
+    fresh = [a for a in wanted if old.get(a) != wanted[a]]
+    if len(set(stale) | set(fresh)) > UPDATE_SHARE * max(len(wanted), 1) + 1:
+        con.close()
+        return build_index(outdir, ids)
+    try:
+        with con:
+            for aid in stale:
+                _remove_article(con, aid)
+            for aid in fresh:
+                try:
+                    n = _add_article(con, outdir, aid, manifest)
+                except (OSError, CorpusError) as err:
+                    log.warning("index: article %s left out: %s", aid, err)
+                    continue
+                con.execute("INSERT INTO beads_fts(rowid, zh, en) SELECT id, zh, en FROM beads "
+                            "WHERE article = (SELECT id FROM articles WHERE article_id = ?)",
+                            (aid,))
+                log.debug("index: %s re-indexed (%d beads)", aid, n)
+        n_articles, n_beads = con.execute(
+            "SELECT count(*), coalesce(sum(beads), 0) FROM articles").fetchone()
+    finally:
+        con.close()
+    stats = IndexStats(target, n_articles, n_beads, round(time.perf_counter() - t0, 3),
+                       target.stat().st_size, reindexed=len(fresh))
+    log.info("index: %d articles re-indexed, %d removed (%.1fs)", len(fresh),
+             len(set(stale) - set(fresh)), stats.seconds)
+    return stats
+
+
+def _remove_article(con: sqlite3.Connection, article_id: str) -> None:
+    row = con.execute("SELECT id FROM articles WHERE article_id = ?", (article_id,)).fetchone()
+    if row is None:
+        return
+    # an external-content FTS5 table forgets a row only when told its old text
+    con.execute("INSERT INTO beads_fts(beads_fts, rowid, zh, en) SELECT 'delete', id, zh, en "
+                "FROM beads WHERE article = ?", row)
+    con.execute("DELETE FROM beads WHERE article = ?", row)
+    con.execute("DELETE FROM articles WHERE id = ?", row)
+
+
 def _add_article(con: sqlite3.Connection, outdir: Path, article_id: str,
                  manifest: Manifest) -> int:
     path = beads_path(outdir, article_id)
+    fingerprint = _fingerprint(outdir, article_id, manifest)
     rows = []
     meta: dict[str, str] = {}
     zh_n = en_n = 0
@@ -162,12 +246,12 @@ def _add_article(con: sqlite3.Connection, outdir: Path, article_id: str,
     fix = record.corrections if record is not None else {}
     cur = con.execute(
         "INSERT INTO articles(article_id, title, title_en, published, cn_url, en_url, source, "
-        "corrections, corrections_status, beads, zh_sentences, en_sentences) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        "corrections, corrections_status, beads, zh_sentences, en_sentences, fingerprint) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (article_id, meta.get("title", meta.get("title_zh", "")), meta.get("title_en", ""),
          meta.get("published", "")[:10], meta.get("cn_url", ""), meta.get("en_url", ""),
          meta.get("source", ""), str(fix.get("file", "")), str(fix.get("status", "")),
-         len(rows), zh_n, en_n))
+         len(rows), zh_n, en_n, fingerprint))
     aid = cur.lastrowid
     con.executemany(
         "INSERT INTO beads(article, k, type, score, confidence, zh, en, zh_ids, en_ids, "

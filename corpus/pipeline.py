@@ -442,12 +442,13 @@ def write_corpus_report(article_ids: list[str], outdir: Path) -> Path:
 
 
 def write_index(article_ids: list[str], outdir: Path) -> dict[str, str]:
-    """Write the search index ``corpus.sqlite``; a Python whose SQLite cannot is no error."""
+    """Bring the search index ``corpus.sqlite`` up to date (only changed articles are
+    re-indexed); a Python whose SQLite cannot is no error."""
     from corpus.errors import SearchError
-    from corpus.index import build_index
+    from corpus.index import update_index
 
     try:
-        return {"index": build_index(outdir, article_ids).path.name}
+        return {"index": update_index(outdir, article_ids).path.name}
     except SearchError as err:
         log.warning("no search index: %s", err)
         return {}

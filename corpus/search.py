@@ -240,10 +240,11 @@ def _candidates(con: sqlite3.Connection, query: Query, sides: Sequence[str]
         if where:
             sql += " AND " + " AND ".join(where)
     else:
-        sql = select + "beads b CROSS JOIN articles a ON a.id = b.article"
+        # articles in id order (their unique index), each one's beads in order: no sort
+        sql = select + "articles a CROSS JOIN beads b ON b.article = a.id"
         if where:
             sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY b.id"
+    sql += " ORDER BY a.article_id, b.k"
     try:
         yield from con.execute(sql, args)
     except sqlite3.DatabaseError as err:

@@ -15,6 +15,7 @@ from corpus import corrections
 from corpus.config import SegmentConfig
 from corpus.errors import CorrectionsError
 from corpus.export.jsonl import read_jsonl_records
+from corpus.index import connect
 from corpus.model import Alignment, Bead
 from corpus.pipeline import build
 
@@ -153,6 +154,15 @@ def _one_article_site(tmp_path: Path, http_server):
 ART = "20240301-river-cleanup"
 
 
+def _indexed_state(out: Path) -> str:
+    con = connect(out)
+    try:
+        return con.execute("SELECT corrections_status FROM articles WHERE article_id = ?",
+                           (ART,)).fetchone()[0]
+    finally:
+        con.close()
+
+
 @pytest.mark.slow
 def test_build_applies_corrections_keeps_them_on_realign_and_reports_stale(tmp_path,
                                                                            http_server):
@@ -182,7 +192,7 @@ def test_build_applies_corrections_keeps_them_on_realign_and_reports_stale(tmp_p
     assert '"corrections": "corrections/' in (out / f"{ART}.jsonl").read_text(encoding="utf-8")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["summary"]["corrections"] == {"applied": [ART]}
-    assert (out / "corpus.sqlite").is_file()
+    assert _indexed_state(out) == "applied"  # the search index was brought up to date
 
     # other aligner settings: realigned, the correction still applies
     other = replace(config, align=replace(config.align, margin=0.0))
@@ -201,6 +211,7 @@ def test_build_applies_corrections_keeps_them_on_realign_and_reports_stale(tmp_p
     assert "corrections" not in (out / f"{ART}.jsonl").read_text(encoding="utf-8")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["summary"]["corrections"] == {"stale": [ART]}
+    assert _indexed_state(out) == "stale"
 
     # an invalid file fails its article with the line named
     path = corrections.corrections_path(out, ART)

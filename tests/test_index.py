@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from corpus.errors import SearchError
-from corpus.index import build_index, connect, done_articles, index_path
+from corpus.index import build_index, connect, done_articles, index_path, update_index
 from tests.workbenchdata import ARTICLES, write_built
 
 
@@ -90,3 +90,55 @@ def test_index_file_gets_the_usual_permissions(tmp_path):
     plain = out / "plain.txt"
     plain.write_text("x", encoding="utf-8")
     assert index_path(out).stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
+
+
+def _rewrite(out, aid, old, new):
+    path = out / "beads" / f"{aid}.jsonl"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def _fts_ok(out):
+    con = sqlite3.connect(index_path(out))
+    try:  # FTS5 compares its index with the content table and raises on any difference
+        con.execute("INSERT INTO beads_fts(beads_fts, rank) VALUES('integrity-check', 1)")
+    finally:
+        con.close()
+
+
+def test_update_reindexes_only_changed_articles(tmp_path):
+    from corpus.search import Query, search
+
+    out = write_built(tmp_path / "aligned")
+    assert build_index(out).reindexed == -1
+    assert update_index(out).reindexed == 0  # nothing changed
+    _rewrite(out, "20240320-port-deal", "交易在周二签署", "合同在周三签署")
+    stats = update_index(out)
+    assert (stats.reindexed, stats.articles, stats.beads) == (1, 3, 10)
+    con = connect(out)
+    assert search(con, Query("合同在周三")).total == 1
+    assert search(con, Query("交易在周二")).total == 0  # the old text left the FTS index too
+    hits = [(h.article_id, h.k) for h in search(con, Query("一带一路")).hits]
+    assert hits == sorted(hits)  # still in article order, though the rows were re-added
+    con.close()
+    _fts_ok(out)
+    # an article no longer done leaves the index
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest["articles"] = manifest["articles"][:2]
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    stats = update_index(out)
+    assert (stats.articles, stats.reindexed) == (2, 0)
+    _fts_ok(out)
+
+
+def test_update_rebuilds_whole_when_most_changed_or_index_is_foreign(tmp_path):
+    out = write_built(tmp_path / "aligned")
+    assert update_index(out).reindexed == -1  # no index yet
+    for aid in ARTICLES:
+        _rewrite(out, aid, "。", "．")
+    assert update_index(out).reindexed == -1
+    con = sqlite3.connect(index_path(out))
+    con.execute("UPDATE info SET value = '0' WHERE key = 'schema'")
+    con.commit()
+    con.close()
+    assert update_index(out).reindexed == -1
+    assert connect(out).execute("SELECT count(*) FROM beads").fetchone()[0] == 10
