@@ -422,7 +422,8 @@ def is_chinese(text: str) -> bool:
 #: (``.article-body`` / ``.article-partial``), each with two ``div.col-lg-6`` cells holding a
 #: ``div.article-paragraph``; titles in ``h1`` (Chinese) and ``h1.en-title``; the date in
 #: ``time[datetime]`` (older pages: ``time[pudate]``).
-_DUAL_BODY = f"//div[{_has_class('article-body')} or {_has_class('article-partial')}]"
+# Any element: the article page's body is a ``section.article-body`` (see corpus.cnsite).
+_DUAL_BODY = f"//*[{_has_class('article-body')} or {_has_class('article-partial')}]"
 _DUAL_ITEM = f".//div[{_has_class('article-dual-body-item')}]"
 _DUAL_CELL = f"./div[{_has_class('col-lg-6')}]"
 _DUAL_PARAGRAPH = f".//div[{_has_class('article-paragraph')}]"

@@ -83,6 +83,7 @@ def test_list_links_then_build_from_the_list(tmp_path, site, capsys):
     # the bilingual page's Chinese was revised in one paragraph: recorded, seed's text used
     assert tea["counts"]["dual_zh"]["same"] is False
     assert tea["counts"]["dual_zh"]["seed_only"] == [2]
+    assert tea["counts"]["dual_zh"]["dual_only"] == [2]  # the page's intro item is not body
     assert recs[GONE]["status"] == "failed" and recs[GONE]["stage"] == "seeds"
     tsv = (out / "corpus.tsv").read_text(encoding="utf-8")
     assert "减少三成" in tsv and "近四成" not in tsv

@@ -343,6 +343,13 @@ def test_dual_page_items_only_in_the_article_body():
     assert not any("下载应用" in p.zh or "更多" in p.zh for p in page.pairs)
 
 
+def test_dual_page_body_may_be_a_section():
+    intro = _dual_item("Read this in English and Chinese.", "本文提供中英双语版。")
+    html = (f"<html><body>{intro}<section class='article-body'>"
+            f"{_dual_item('English.', '中文。')}</section></body></html>")
+    assert extract_dual(html).pairs == (ParagraphPair(zh="中文。", en="English."),)
+
+
 def test_dual_page_without_a_body_container_reads_every_item():
     html = "<html><body>" + _dual_item("English.", "中文。") + "</body></html>"
     assert extract_dual(html).pairs == (ParagraphPair(zh="中文。", en="English."),)
