@@ -134,6 +134,12 @@ def add_seeds(addresses: Iterable[str], folder: str | Path, fetcher: Fetcher, *,
             log.info("%s: %s", address, err)
             outcomes.append(AddOutcome(address, AddStatus.FAILED, art_id, reason=_why(err)))
             continue
+        except Exception as err:  # a bug on one page must not stop a list of thousands
+            log.exception("%s: unexpected error", address)
+            outcomes.append(AddOutcome(address, AddStatus.FAILED, art_id,
+                                       reason=f"unexpected error (a bug; please report it): "
+                                       f"{err!r}"))
+            continue
         status = AddStatus.REPLACED if old else AddStatus.WRITTEN
         outcomes.append(AddOutcome(address, status, art_id, str(path)))
         existing[art_id] = str(path)

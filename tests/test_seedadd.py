@@ -196,3 +196,19 @@ def test_a_gone_page_is_remembered_until_refresh(tmp_path, site):
     with Fetcher(config) as fetcher:
         (fresh,) = add_seeds([GONE], tmp_path / "seeds", fetcher)
     assert fresh.status is AddStatus.WRITTEN
+
+
+def test_a_bug_on_one_page_does_not_stop_the_rest(tmp_path, site, monkeypatch):
+    import corpus.seedadd
+
+    real = corpus.seedadd.parse_article_page
+
+    def flaky(text: str, cn_url: str, **kw: object):
+        if "ferry" in cn_url:
+            raise RuntimeError("boom")
+        return real(text, cn_url, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(corpus.seedadd, "parse_article_page", flaky)
+    outcomes = _add(tmp_path, site, [FERRY, TEA])
+    assert outcomes[0].status is AddStatus.FAILED and "a bug" in outcomes[0].reason
+    assert outcomes[1].status is AddStatus.WRITTEN
