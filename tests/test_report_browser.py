@@ -116,3 +116,31 @@ def test_phone_width_stacks_the_columns(report: Path, tmp_path: Path) -> None:
     y = rows[0]
     tinted = [x for x in range(w) if px[x, y] == DROPPED_BG]
     assert max(tinted) - min(tinted) > w * 0.8
+
+
+# Distinct characters of the report's kind of text, and a code point no font draws (plane-16
+# private use), which shows what a missing glyph looks like in this browser.
+GLYPHS = "市长公园计划"
+NO_GLYPH = "\U0010fffd"
+
+
+def test_chinese_renders_as_glyphs_not_missing_glyph_boxes(tmp_path: Path) -> None:
+    """With no CJK font (Debian: fonts-noto-cjk) every character is the same empty box."""
+    from corpus.report.page import page
+
+    cells = "".join(
+        f'<span style="position:absolute;left:{20 + 120 * i}px;top:20px;font-size:80px;'
+        f'line-height:1" lang="zh-Hans">{ch}</span>' for i, ch in enumerate(GLYPHS + NO_GLYPH))
+    html = tmp_path / "glyphs.html"
+    html.write_text(page("glyphs", cells, lang="zh-Hans", kind="index"), encoding="utf-8")
+    shot = tmp_path / "glyphs.png"
+    _chromium(tmp_path, html.as_uri(), f"--screenshot={shot}", "--window-size=1000,200")
+    img = Image.open(shot).convert("L")
+    crops = [img.crop((20 + 120 * i - 5, 15, 20 + 120 * i + 105, 125)).tobytes()
+             for i in range(len(GLYPHS) + 1)]
+    assert all(any(b < 128 for b in c) for c in crops), "a character drew nothing at all"
+    *chinese, missing = (hash(c) for c in crops)
+    assert len(set(chinese)) == len(GLYPHS), (
+        "different Chinese characters render the same: missing-glyph boxes (install a CJK "
+        "font, Debian package fonts-noto-cjk in scripts/apt-packages.txt)")
+    assert missing not in chinese, "Chinese renders as the missing-glyph box"
