@@ -115,9 +115,9 @@ def align_embedded(zh: Side, en: Side, config: AlignConfig | None = None, *,
     params = to_dict(cfg)
     if n == 0 or m == 0:
         # with nothing on one side, every sentence is unmatched for certain
-        beads = [Bead((i,), (), 0.0, 1.0) for i in range(n)] + \
+        unmatched = [Bead((i,), (), 0.0, 1.0) for i in range(n)] + \
             [Bead((), (j,), 0.0, 1.0) for j in range(m)]
-        return Alignment(tuple(beads), encoder, params)
+        return Alignment(tuple(unmatched), encoder, params)
     spans, scorer = search_spans(zh, en, cfg)
     paired, null = features(spans, scorer)
     conf = probabilities(spans, paired, null)

@@ -21,7 +21,9 @@ import numpy as np
 
 #: score_fn(a, b, i, j) -> (k,) scores of the beads of type (a, b) ending at the k
 #: lattice points (i[x], j[x]), i.e. covering zh[i-a:i] and en[j-b:j]; i >= a, j >= b.
-ScoreFn = Callable[[int, int, int, np.ndarray], np.ndarray]
+# (a, b, zh end rows, en end columns) -> the scores of a-b beads ending there; the rows and
+# columns are index arrays of one length, and so is the result
+ScoreFn = Callable[[int, int, np.ndarray, np.ndarray], np.ndarray]
 
 NEG = -1e30  # "unreachable"; finite so that sums stay ordered and never become nan
 

@@ -333,7 +333,7 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
         if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str)
                                            for k, v in value.items()):
             return dict(value)
-    elif is_dataclass(hint):
+    elif isinstance(hint, type) and is_dataclass(hint):
         if isinstance(value, dict):
             return from_table(hint, value, where)
         if isinstance(value, hint):

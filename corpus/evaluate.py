@@ -314,8 +314,9 @@ def format_evaluation(ev: Evaluation, *, worst: int = 10) -> str:
     if worst > 0:
         out += ["", f"worst {min(worst, len(ev.segments))} segments by chrF "
                     "(pair number, article, chrF, BLEU, TER):"]
-        for s in ev.worst(worst):
-            out.append(f"{s.line + 1}\t{s.article_id}\t{s.scores.chrf:.1f}\t{s.scores.bleu:.1f}"
-                       f"\t{s.scores.ter:.1f}")
-            out.append(f"  src: {s.source}\n  ref: {s.reference}\n  hyp: {s.hypothesis}")
+        for seg in ev.worst(worst):
+            sc = seg.scores
+            out.append(f"{seg.line + 1}\t{seg.article_id}\t{sc.chrf:.1f}\t{sc.bleu:.1f}"
+                       f"\t{sc.ter:.1f}")
+            out.append(f"  src: {seg.source}\n  ref: {seg.reference}\n  hyp: {seg.hypothesis}")
     return "\n".join(out)

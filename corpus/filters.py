@@ -68,7 +68,7 @@ _EN_SCALE = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 
 _EN_SCALE_RE = re.compile(r"\s*(thousand|million|billion|trillion)\b", re.IGNORECASE)
 _ZH_SCALE = {"千": 10**3, "万": 10**4, "亿": 10**8, "万亿": 10**12}
 _ZH_SCALE_RE = re.compile(r"\s*(万亿|千|万|亿)")
-_EN_WORDS = {w: i for i, w in enumerate([
+_EN_WORDS: dict[str, float] = {w: i for i, w in enumerate([
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
     "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
     "nineteen", "twenty"])}

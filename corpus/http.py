@@ -85,7 +85,7 @@ def decode(body: bytes, content_type: str = "") -> str:
                      (codecs.BOM_UTF16_BE, "utf-16")):
         if body.startswith(bom):
             return body.decode(enc, errors="replace")
-    candidates = []
+    candidates: list[str] = []
     m = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", content_type, re.I)
     if m:
         candidates.append(m.group(1))

@@ -14,7 +14,7 @@ import hashlib
 import json
 import logging
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -29,6 +29,8 @@ from corpus.model import AlignedDocument, Alignment, Article, EnglishText
 from corpus.seeds import SeedBatch, SeedFailure, read_seeds
 
 if TYPE_CHECKING:
+    from corpus.embed import Encoder
+    from corpus.fetch import Fetcher
     from corpus.provenance import Provenance
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,9 @@ class BuildResult:
     def counts(self) -> Counter[str]:
         return Counter(r.status for r in self.records)
 
+
+# Seconds spent per stage, summed over articles.
+Seconds = defaultdict[str, float]
 
 # A progress hook: (stage, done, total). The CLI turns it into progress bars.
 Progress = Callable[[str, int, int | None], None]
@@ -138,7 +143,7 @@ def build(seed_paths: Iterable[str | Path], config: BuildConfig,
                   if k in {"user_agent", "offline", "refresh", "rate"}},
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
     })
-    seconds: Counter[str] = Counter()
+    seconds: Seconds = defaultdict(float)
 
     t0 = time.perf_counter()
     batch = read_seeds(seed_paths)
@@ -242,7 +247,7 @@ def _plan(articles: list[Article], old: Manifest, manifest: Manifest,
 
 
 def _run_articles(todo: list[Article], manifest: Manifest, manifest_path: Path,
-                  config: BuildConfig, seconds: Counter[str], progress: Progress) -> None:
+                  config: BuildConfig, seconds: Seconds, progress: Progress) -> None:
     """Fetch, align and write every article in ``todo``, saving the manifest after each."""
     from corpus.fetch import Fetcher
 
@@ -281,7 +286,7 @@ def _run_articles(todo: list[Article], manifest: Manifest, manifest_path: Path,
         seconds["model load"] = aligner.encoder_seconds
 
 
-def _fetch_all(fetcher: Any, todo: list[Article]
+def _fetch_all(fetcher: Fetcher, todo: list[Article]
                ) -> Iterator[tuple[Article, EnglishText | CorpusError, float]]:
     """Yield (article, English text or error, seconds) as fetches complete.
 
@@ -333,11 +338,11 @@ class _Aligner:
 
     def __init__(self, config: BuildConfig) -> None:
         self.config = config
-        self._encoder: Any = None
+        self._encoder: Encoder | None = None
         self.encoder_seconds = 0.0
 
     @property
-    def encoder(self) -> Any:
+    def encoder(self) -> Encoder:
         if self._encoder is None:
             from corpus.embed import load_encoder
 
@@ -373,7 +378,7 @@ def _merge_corpus(article_ids: list[str], config: BuildConfig) -> tuple[dict[str
 
 
 def _align_and_write(art: Article, eng: EnglishText, rec: ArticleRecord, aligner: _Aligner,
-                     outdir: Path, config: BuildConfig, seconds: Counter[str]) -> None:
+                     outdir: Path, config: BuildConfig, seconds: Seconds) -> None:
     from corpus.align import align_sentences
     from corpus.export.merge import export_article
     from corpus.segment import split_paragraphs

@@ -43,6 +43,12 @@ _INTERESTING = re.compile("[" + re.escape("".join(
 _NEXT_CHAR = re.compile(r"\s*(\S?)")
 
 
+def _next_char(text: str, j: int) -> str:
+    """The first non-space character at or after ``j`` ("" at the end)."""
+    m = _NEXT_CHAR.match(text, j)
+    return m.group(1) if m else ""  # the pattern matches everywhere; for the type checker
+
+
 def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
 
@@ -144,7 +150,7 @@ class _Scanner:
             j += 1
         if j >= self.last or in_book:
             return j
-        nxt = _NEXT_CHAR.match(text, j).group(1)
+        nxt = _next_char(text, j)
         if nxt in _CONTINUES:
             return j
         if not terminal and not (closed or bracket) and (self.quotes or not self._trailing_off(i)):
@@ -156,8 +162,7 @@ class _Scanner:
 
     def _closer_follows(self, j: int) -> bool:
         """Tell whether the whitespace at ``j`` is followed by a closer of something open."""
-        m = _NEXT_CHAR.match(self.text, j)
-        ch = m.group(1)
+        ch = _next_char(self.text, j)
         if ch in _BRACKET_CLOSERS:
             return True
         return any(q == ch for q, _ in self.quotes)

@@ -22,4 +22,5 @@ fi
 
 bash scripts/setup.sh test
 .venv/bin/ruff check corpus tests bench
+.venv/bin/mypy  # corpus/, configured in pyproject.toml [tool.mypy]
 .venv/bin/python -m pytest -q "$@"

@@ -104,3 +104,10 @@ def test_install_hints_use_the_distribution_name() -> None:
                          *(ROOT / "docs").glob("*.md")]
              if "pip install 'corpus[" in p.read_text(encoding="utf-8")]
     assert hints == []
+
+
+def test_the_test_command_type_checks_the_package() -> None:
+    script = (ROOT / "scripts" / "test.sh").read_text(encoding="utf-8")
+    assert ".venv/bin/mypy" in script
+    assert PYPROJECT["tool"]["mypy"]["files"] == ["corpus"]
+    assert any(r.startswith("mypy") for r in PYPROJECT["project"]["optional-dependencies"]["test"])

@@ -33,6 +33,11 @@ def _spread(ids: tuple[int, ...], joined: str, sents: tuple[str, ...], paras: tu
         into[i] = (t, p)
 
 
+# a bead as the report needs it: pair, sentences and paragraphs of each side, article metadata
+_Entry = tuple[AlignedPair, tuple[str, ...], tuple[str, ...], tuple[int, ...], tuple[int, ...],
+               dict[str, str]]
+
+
 def documents_from_records(items: Iterable[Record | AlignedPair]) -> list[AlignedDocument]:
     """Group exported beads by article (in order of first appearance) into documents.
 
@@ -40,9 +45,9 @@ def documents_from_records(items: Iterable[Record | AlignedPair]) -> list[Aligne
     the joined text, which then stands for the whole bead. Sentence ids are renumbered
     densely, so beads left out of an export (filtered, say) leave no holes.
     """
-    groups: dict[str, list[tuple[AlignedPair, tuple[str, ...], tuple[str, ...], tuple[int, ...],
-                                 tuple[int, ...], dict[str, str]]]] = {}
+    groups: dict[str, list[_Entry]] = {}
     for item in items:
+        entry: _Entry
         if isinstance(item, AlignedPair):
             entry = (item, (), (), (), (), {})
         else:
