@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from corpus.cli.base import EXIT_OK, log, print_json
-from corpus.config import DEFAULT_MODEL, ExportFormat
+from corpus.config import DEFAULT_MODEL, ExportFormat, SegmentConfig, default_of
 from corpus.errors import CorpusError
 from corpus.export.common import STDIO, read_input
 from corpus.model import Lang, Sentence, Source
@@ -274,13 +274,13 @@ def _add_split(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
         type=int,
         metavar="N",
         help="cut sentences longer than N characters at a clause mark "
-        "(default 300 for zh, 800 for en)",
+        f"(default {default_of(SegmentConfig, 'max_chars_zh')} for zh, "
+        f"{default_of(SegmentConfig, 'max_chars_en')} for en)",
     )
     p.set_defaults(run=_run_split)
 
 
 def _run_split(args: argparse.Namespace) -> int:
-    from corpus.config import SegmentConfig
     from corpus.segment import split_paragraphs
 
     config = SegmentConfig(**({f"max_chars_{args.lang}": args.max_chars} if args.max_chars else {}))
