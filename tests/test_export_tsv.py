@@ -97,8 +97,17 @@ def test_reads_plain_two_column_file(tmp_path: Path) -> None:
         ("你好", "Hello", (0,), (0,)), ("再见", "Bye", (1,), (1,)), ("仅中文", "", (2,), ())]
 
 
+def test_reads_the_three_column_file_align_tsv_used_to_write(tmp_path: Path) -> None:
+    path = tmp_path / "old.tsv"
+    path.write_text("你好\tHello\t0.7512\n\tBye\t0.0000\n", encoding="utf-8")
+    pairs = read_tsv(path)
+    assert [(p.zh, p.en, p.score, p.zh_ids, p.en_ids) for p in pairs] == [
+        ("你好", "Hello", 0.7512, (0,), (0,)), ("", "Bye", 0.0, (), (1,))]
+
+
 @pytest.mark.parametrize(("content", "message"), [
-    ("a\tb\tc\n", r"bad\.tsv:1: 3 tab-separated fields"),
+    ("a\tb\tc\n", r"bad\.tsv:1: score 'c'"),
+    ("a\tb\t0.5\tx\n", r"bad\.tsv:1: 4 tab-separated fields"),
     ("中\ten\tx\t1-1\t0\t0\ta\n", r"bad\.tsv:1: score 'x'"),
     ("中\ten\t0.5\t1-1\tz\t0\ta\n", r"bad\.tsv:1: sentence ids 'z'"),
 ])

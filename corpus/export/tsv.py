@@ -58,13 +58,16 @@ def write_tsv(items: Iterable[AlignedDocument | AlignedPair | Record],
 
 
 def _parse_line(fields: list[str], n: int, where: str) -> AlignedPair:
-    if len(fields) == 2:  # plain pairs (cut -f1,2 or another tool): the line is the bead
-        zh, en = fields
-        return AlignedPair(zh=zh, en=en, score=math.nan, zh_ids=(n,) if zh else (),
+    if len(fields) in (2, 3):  # plain pairs (cut -f1,2, another tool; with a score: what
+        # `corpus align --tsv` wrote before it wrote this format): the line is the bead
+        zh, en = fields[:2]
+        plain_score = parse_score(fields[2], where=where) if len(fields) == 3 else math.nan
+        return AlignedPair(zh=zh, en=en, score=plain_score, zh_ids=(n,) if zh else (),
                            en_ids=(n,) if en else ())
     if len(fields) not in (len(COLUMNS), len(COLUMNS) - 1):
         raise ExportError(f"{where}: {len(fields)} tab-separated fields; expected "
-                          f"{len(COLUMNS)} ({', '.join(COLUMNS)}) or 2 (zh, en)")
+                          f"{len(COLUMNS)} ({', '.join(COLUMNS)}), 3 (zh, en, score) or 2 "
+                          "(zh, en)")
     zh, en, score, _kind, zh_ids, en_ids, article_id = fields[:7]
     confidence = parse_confidence(fields[7], where=where) if len(fields) > 7 else None
     return AlignedPair(zh=zh, en=en, score=parse_score(score, where=where),
