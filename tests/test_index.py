@@ -51,14 +51,14 @@ def test_confidence_is_kept_when_the_beads_have_it(tmp_path):
     out = write_built(tmp_path / "aligned")
     path = out / "beads" / "20240320-port-deal.jsonl"
     lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
-    lines[0]["confidence"] = 0.97
+    lines[0]["confidence"] = 0.97  # bead 1 has 0.2 already
     path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in lines),
                     encoding="utf-8")
     build_index(out)
     rows = connect(out).execute("SELECT confidence FROM beads b JOIN articles a ON a.id = "
                                 "b.article WHERE a.article_id = ? ORDER BY k",
                                 ("20240320-port-deal",)).fetchall()
-    assert [r[0] for r in rows] == [0.97, None]
+    assert [r[0] for r in rows] == [0.97, 0.2]
 
 
 def test_a_damaged_bead_file_leaves_out_its_article_only(tmp_path, caplog, monkeypatch):

@@ -56,6 +56,14 @@ def test_home_search_and_article_pages(served):
     assert 'value="merge:0"' in page.text and 'value="unmatch:zh:0"' in page.text
 
 
+def test_doubtful_beads_are_flagged_with_their_confidence(served):
+    _, base, _ = served
+    page = requests.get(base + "/article/20240320-port-deal", timeout=10)
+    assert page.status_code == 200
+    assert "Flagged beads (1)" in page.text and "doubtful" in page.text
+    assert 'title="confidence">p 0.20' in page.text
+
+
 def test_edit_and_undo_over_http(served):
     out, base, token = served
     s = requests.Session()

@@ -29,7 +29,7 @@ ARTICLES: dict[str, dict] = {
         "zh": [(0, "这座港口是一带一路项目。"), (0, "交易在周二签署。"), (0, "当地人担心。")],
         "en": [(0, "The port is a Belt and Road project."),
                (0, "The deal was signed on Tuesday, and locals worry.")],
-        "beads": [((0,), (0,), 0.88), ((1, 2), (1,), 0.25)],
+        "beads": [((0,), (0,), 0.88), ((1, 2), (1,), 0.25, 0.2)],  # a doubtful bead
     },
     "20240611-rail-line": {
         "title": "铁路", "published": "2024-06-11",
@@ -47,7 +47,7 @@ def document(article_id: str) -> AlignedDocument:
     a = ARTICLES[article_id]
     zh = tuple(Sentence(p, i, t, 0, len(t)) for i, (p, t) in enumerate(a["zh"]))
     en = tuple(Sentence(p, i, t, 0, len(t)) for i, (p, t) in enumerate(a["en"]))
-    beads = tuple(Bead(z, e, s) for z, e, s in a["beads"])
+    beads = tuple(Bead(*b) for b in a["beads"])
     meta = {"title": a["title"], "published": a["published"],
             "cn_url": f"https://cn.example.com/{article_id}/",
             "en_url": f"https://www.example.com/{article_id}.html", "source": "original"}

@@ -45,7 +45,7 @@ def bead_tags(bead: Bead, low_score: float) -> list[str]:
     return tags
 
 
-_LABELS = {
+TAG_LABELS = {  # what each bead_tags() class says, in words (the workbench shows them too)
     "dropped": "dropped: no Chinese",
     "added": "added: no English",
     "split": "split",
@@ -102,7 +102,7 @@ def render_bead(doc: AlignedDocument, k: int, bead: Bead, low_score: float) -> s
     """One row: bead number, type and score, then the Chinese and the English cell."""
     tags = bead_tags(bead, low_score)
     classes = ["bead", *tags] + (["flag"] if tags else [])
-    badges = "".join(f'<span class="tag t-{t}">{_LABELS[t]}</span>' for t in tags)
+    badges = "".join(f'<span class="tag t-{t}">{TAG_LABELS[t]}</span>' for t in tags)
     score = f"{bead.score:.2f}" if math.isfinite(bead.score) else "–"
     conf = ("" if bead.confidence is None else
             f' <span class="conf" title="confidence: probability that this bead is right">'

@@ -13,12 +13,9 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from corpus.model import AlignedDocument, Bead
-from corpus.report.article import bead_tags
+from corpus.report.article import TAG_LABELS, bead_tags
 from corpus.search import LANGS, Rendering, SearchResult
 from corpus.serve.articles import ArticleView, State
-
-_LABELS = {"dropped": "dropped: no Chinese", "added": "added: no English", "split": "split",
-           "merge": "merge", "many": "many-to-many", "low": "low score"}
 
 
 def article_href(article_id: str, k: int | None = None) -> str:
@@ -195,17 +192,25 @@ def _side(doc: AlignedDocument, beads: Sequence[Bead], k: int, side: str) -> str
     return f'<div class="{side}" lang="{lang}">{" ".join(parts)}</div>'
 
 
+def _scored(bead: Bead) -> Bead:
+    """A bead only a correction has (no score yet) is not flagged as low-scoring."""
+    if math.isfinite(bead.score):
+        return bead
+    return Bead(bead.zh, bead.en, 1.0, bead.confidence)
+
+
 def _bead_row(view: ArticleView, k: int, low_score: float) -> str:
     beads = view.doc.alignment.beads
     bead = beads[k]
-    scored = bead if math.isfinite(bead.score) else Bead(bead.zh, bead.en, 1.0)
-    tags = bead_tags(scored, low_score)
+    tags = bead_tags(_scored(bead), low_score)
     changed = not view.is_built(bead)
     classes = ["bead", *tags] + (["flag"] if tags else []) + (["changed"] if changed else [])
-    badges = "".join(f'<span class="tag t-{t}">{_LABELS[t]}</span>' for t in tags)
+    badges = "".join(f'<span class="tag t-{t}">{TAG_LABELS[t]}</span>' for t in tags)
     if changed:
         badges += '<span class="tag t-changed">corrected</span>'
     score = f"{bead.score:.2f}" if math.isfinite(bead.score) else "–"
+    if bead.confidence is not None:
+        score += f' <span class="conf" title="confidence">p {bead.confidence:.2f}</span>'
     merge = (_button(f"merge:{k}", "⇣ merge", "merge this bead with the next one")
              if k < len(beads) - 1 else "")
     return (
@@ -218,13 +223,12 @@ def _bead_row(view: ArticleView, k: int, low_score: float) -> str:
 def _flagged(view: ArticleView, low_score: float) -> str:
     items = []
     for k, bead in enumerate(view.doc.alignment.beads):
-        scored = bead if math.isfinite(bead.score) else Bead(bead.zh, bead.en, 1.0)
-        tags = bead_tags(scored, low_score)
+        tags = bead_tags(_scored(bead), low_score)
         if not tags:
             continue
         zh = "".join(view.doc.zh[i].text for i in bead.zh)[:60]
         en = " ".join(view.doc.en[i].text for i in bead.en)[:90]
-        labels = ", ".join(_LABELS[t] for t in tags)
+        labels = ", ".join(TAG_LABELS[t] for t in tags)
         items.append(f'<li><a href="#b{k}">#{k}</a> <span class="kind">{bead.kind}</span> '
                      f"{escape(labels)}: <span lang=\"zh-Hans\">{escape(zh)}</span> "
                      f"<span lang=\"en\">{escape(en)}</span></li>")
