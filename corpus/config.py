@@ -258,6 +258,12 @@ class BuildConfig:
     # An alignment that pairs fewer of the Chinese sentences than this is refused: the
     # English text is then almost surely the wrong page (news translations pair 80-100%).
     min_coverage: float = 0.3
+    # Per-article bounds, each side: a text past them is refused with a recorded reason
+    # instead of exhausting memory (embedding takes about 32 kB per sentence, see
+    # docs/threat-model.md). The longest news features run to about 60,000 characters and
+    # 600 sentences a side.
+    max_chars: int = 300_000
+    max_sentences: int = 5_000
     fetch: FetchConfig = field(default_factory=FetchConfig)
     segment: SegmentConfig = field(default_factory=lambda: SegmentConfig())
     align: AlignConfig = field(default_factory=lambda: AlignConfig())
@@ -268,6 +274,10 @@ class BuildConfig:
             raise ConfigError(f"build: --limit must be 1 or more, not {self.limit}")
         if not 0 <= self.min_coverage <= 1:
             raise ConfigError(f"build: min_coverage must lie in [0, 1], not {self.min_coverage}")
+        for name in ("max_chars", "max_sentences"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ConfigError(f"build: {name} must be a whole number of 1 or more, not {v!r}")
 
 
 

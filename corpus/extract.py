@@ -58,9 +58,10 @@ _DROP_PATTERNS = (*(re.compile(p, re.I) for p in (
     r"^(order reprints|today’s paper|today's paper)\b",
     r"^(already a subscriber|want all of the times|thank you for your patience)",
 )),
-    # A byline: "By" and capitalised names only (case matters here).
-    re.compile(r"^(?:By|BY) [A-Z][\w.’'-]+(?: [A-Z][\w.’'-]+)*"
-               r"(?:,? (?:and )?[A-Z][\w.’'-]+(?: [A-Z][\w.’'-]+)*)*$"),
+    # A byline: "By" and capitalised names only (case matters here). Each separator is
+    # spelled once and names are possessive, so there is one way to read a line: linear
+    # (nested optional separators made "By Ab Ab … x" exponential).
+    re.compile(r"^(?:By|BY) [A-Z][\w.’'-]++(?:(?:,? and |, | )[A-Z][\w.’'-]++)*+$"),
 )
 #: A short closing line crediting reporting or research, or an author bio at the end.
 _CREDIT_LINE = re.compile(r"\bcontributed (reporting|research)\b|\b(reporting|research) "
@@ -69,6 +70,9 @@ _BIO = re.compile(
     r"^[A-Z][\w.’'-]+(?: [A-Z][\w.’'-]+){1,3} (is|was|reports|covers|writes|has been|joined)\b"
     r".{0,300}\b(The Times|correspondent|reporter|editor|columnist|bureau|covering|covers|"
     r"reports on|writer|desk)\b", re.S)
+#: Paragraphs on either side searched for the words a pull quote repeats. A pull quote sits
+#: near its source; searching every paragraph made cleanup quadratic in their number.
+_PULL_QUOTE_REACH = 50
 #: Phrases of paywall, consent and bot-check pages (compared case-insensitively).
 PAYWALL_MARKERS = (
     "verify access", "subscribe to continue", "to continue reading", "create your free account",
@@ -192,7 +196,8 @@ def clean_paragraphs(paragraphs: Sequence[str]) -> list[str]:
     out = []
     for i, p in enumerate(kept):
         core = p.strip("“”\"'‘’ ")
-        if len(p) < 300 and any(core in q and q != p for j, q in enumerate(kept) if j != i):
+        near = kept[max(0, i - _PULL_QUOTE_REACH):i + _PULL_QUOTE_REACH + 1]
+        if len(p) < 300 and any(core in q and q != p for q in near):
             continue  # a pull quote: the same words stand in a longer paragraph
         out.append(p)
     return out

@@ -124,10 +124,11 @@ def digit_numbers(text: str, lang: str) -> list[set[Decimal]]:
     return _arabic(text, _EN_SCALE_RE, _EN_SCALE)
 
 
-def _zh_numeral(run: str) -> int:
+def _zh_numeral(run: str) -> Decimal:
     """Value of a run of Chinese numerals: 二十三 → 23, 三百 → 300, 二〇二四 → 2024."""
     if all(ch in _ZH_DIGITS for ch in run):
-        return int("".join(str(_ZH_DIGITS[ch]) for ch in run))
+        # Decimal, not int: int() refuses (and is quadratic below) thousands of digits
+        return Decimal("".join(str(_ZH_DIGITS[ch]) for ch in run))
     total, digit = 0, 0
     for ch in run:
         if ch in _ZH_DIGITS:
@@ -135,7 +136,7 @@ def _zh_numeral(run: str) -> int:
         else:
             total += (digit or 1) * _ZH_UNITS[ch]
             digit = 0
-    return total + digit
+    return Decimal(total + digit)
 
 
 def _spelled(text: str, lang: str) -> set[Decimal]:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from corpus import __version__, corrections
 from corpus.config import BuildConfig, ExportFormat, to_dict
-from corpus.errors import AlignError, CorpusError, ExtractError, SeedError
+from corpus.errors import AlignError, CorpusError, ExtractError, SeedError, SegmentError
 from corpus.manifest import MANIFEST_NAME, ArticleRecord, Manifest, Status
 from corpus.model import AlignedDocument, Alignment, Article, EnglishText
 from corpus.seeds import SeedBatch, SeedFailure, read_seeds
@@ -389,8 +389,12 @@ def _align_and_write(art: Article, eng: EnglishText, rec: ArticleRecord, aligner
         encoder = aligner.encoder  # loads the model on first use; counted as "model load"
         stage = "segment"
         marks.append(time.perf_counter())
+        _check_size(art.id, "characters", sum(map(len, art.paragraphs)),
+                    sum(map(len, eng.paragraphs)), config.max_chars, "max_chars")
         zh = split_paragraphs(art.paragraphs, "zh", config.segment)
         en = split_paragraphs(eng.paragraphs, "en", config.segment)
+        _check_size(art.id, "sentences", len(zh), len(en), config.max_sentences,
+                    "max_sentences")
         stage = "align"
         marks.append(time.perf_counter())
         alignment = align_sentences(zh, en, encoder, config.align)
@@ -467,6 +471,15 @@ def _doc_meta(art: Article, eng: EnglishText) -> dict[str, Any]:
         # the English paragraphs that are subheads, for the report ("2,6"; absent if none)
         "en_headings": ",".join(map(str, eng.headings)) or None,
     }
+
+
+def _check_size(article_id: str, what: str, zh: int, en: int, limit: int, key: str) -> None:
+    """Refuse an article larger than the per-article bound (memory grows with sentences)."""
+    if max(zh, en) > limit:
+        raise SegmentError(
+            f"too long to align: {zh} Chinese and {en} English {what} (limit {limit} a side); "
+            f"if the text is right, raise {key} in the build config",
+            article_id=article_id)
 
 
 def _check_alignment(doc: AlignedDocument, config: BuildConfig) -> None:

@@ -49,14 +49,15 @@ _TRANSLATOR = re.compile(r"^\s*(翻译|翻譯|译者|譯者)\s*[：:]\s*")
 _CONTRIBUTOR = re.compile(
     r"(对本文有|對本文有|报道贡献|報導貢獻|协助报道|協助報導|参与报道|研究工作|对此文有)"
 )
+#: Longer runs of digits are no epoch time (and int() of thousands of digits is slow).
+_EPOCH_DIGITS_MAX = 16
 _HEADER_EPOCH = re.compile(r"^<!--\s*(\d{9,16})\s*-->$")
 _HEADER_TITLE = re.compile(r"^\[(?P<title>.*)\]\((?P<url>[^()\s]+)\)$")
 _HEADER_RULE = re.compile(r"^-{3,}$")
 _URL_ID = re.compile(r"/(?P<date>(?:19|20)\d{6})/(?P<slug>[A-Za-z0-9][A-Za-z0-9._-]*)")
 _SPACE = re.compile(r"\s+")
-_TRAILING_CREDIT = re.compile(
-    r"^(?P<text>.*[。！？”」）)])\s*(?P<credit>[A-Za-z][^\u3400-\u9fff]*)$"
-)
+#: A caption's text ends with one of these; a Latin-script photo credit may follow.
+_CAPTION_END = frozenset("。！？”」）)")
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|，|、|;|；|\band\b|和|與|与)\s*")
 
 
@@ -188,8 +189,8 @@ def _parse_header(lines: list[str], path: str | None) -> tuple[datetime | None, 
 
 
 def _from_epoch(value: int) -> datetime | None:
-    seconds = value / 1000 if value > 10**11 else value  # ms, or s as some exports write
     try:
+        seconds = value / 1000 if value > 10**11 else value  # ms, or s as some exports write
         return datetime.fromtimestamp(seconds, UTC)
     except (OverflowError, OSError, ValueError):
         return None
@@ -240,19 +241,23 @@ def _parse_time(el: lxml.html.HtmlElement | None, cn_url: str) -> datetime | Non
             return dt
     m = _URL_ID.search(urlsplit(cn_url).path)
     if m:  # the date in the URL is the publication day in Beijing
-        return datetime.strptime(m["date"], "%Y%m%d").replace(tzinfo=BEIJING)
+        try:
+            return datetime.strptime(m["date"], "%Y%m%d").replace(tzinfo=BEIJING)
+        except ValueError:  # /20241399/: no such day
+            log.warning("the date in the article URL %s is no calendar day", cn_url)
     return None
 
 
 def _parse_datetime(raw: str) -> datetime | None:
-    if raw.isdigit():
+    """A ``pudate``/``datetime`` value or a shown date; None for anything not a real time."""
+    if raw.isdecimal() and len(raw) <= _EPOCH_DIGITS_MAX:  # "²".isdigit() but is no number
         return _from_epoch(int(raw))
     m = re.match(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", raw)
-    if m:
-        return datetime(int(m[1]), int(m[2]), int(m[3]), tzinfo=BEIJING)
     try:
+        if m:
+            return datetime(int(m[1]), int(m[2]), int(m[3]), tzinfo=BEIJING)
         dt = datetime.fromisoformat(raw.replace("/", "-").replace("Z", "+00:00"))
-    except ValueError:
+    except ValueError:  # 2024年13月01日, 2024-02-30, an epoch of 5000 digits …
         return None
     return dt if dt.tzinfo else dt.replace(tzinfo=BEIJING)
 
@@ -279,12 +284,28 @@ def _captions(root: lxml.html.HtmlElement, body: lxml.html.HtmlElement | None) -
             text = " ".join(_text(s, skip=("cite",)) for s in smalls) if smalls else ""
             credit = " ".join(_text(c) for c in p.iter("cite"))
             if not credit:  # "…手写的。 Jane Doe for The New York Times": credit after the text
-                m = _TRAILING_CREDIT.match(text)
-                if m:
-                    text, credit = m["text"], m["credit"]
+                text, credit = _split_trailing_credit(text)
             if text or credit:
                 out.append(Caption(text=_clean(text), credit=_clean(credit)))
     return out
+
+
+def _split_trailing_credit(text: str) -> tuple[str, str]:
+    """Split ``text`` after its last caption end that only a Latin-script credit follows.
+
+    One backward pass: a pattern with a greedy text and a credit scanned to the end tried
+    every caption end in turn, quadratic in the caption's length.
+    """
+    first_after = ""  # the first non-space character after position k
+    for k in range(len(text) - 1, -1, -1):
+        ch = text[k]
+        if "\u3400" <= ch <= "\u9fff":
+            break  # the credit holds no Chinese: nothing before here can start it
+        if ch in _CAPTION_END and first_after.isascii() and first_after.isalpha():
+            return text[: k + 1], text[k + 1 :].strip()
+        if not ch.isspace():
+            first_after = ch
+    return text, ""
 
 
 def _is_inside(el: lxml.html.HtmlElement, ancestor: lxml.html.HtmlElement) -> bool:
@@ -467,21 +488,31 @@ def read_seed_file(path: str | Path) -> Article:
                 f"(limit {MAX_SEED_BYTES // 2**20} MiB); is it the right file?",
                 path=str(p),
             )
-        data = p.read_bytes()
+        # Devices and /proc files report a size of 0: cap what is actually read, and one
+        # byte more tells "too large" (parse_seed says so) from "just fits".
+        with p.open("rb") as fh:
+            data = fh.read(MAX_SEED_BYTES + 1)
     except OSError as err:
         raise SeedError(f"cannot read the file: {err.strerror or err}", path=str(p)) from err
     return parse_seed(data, str(p))
 
 
-def iter_seed_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Yield seed files: files as given, folders searched recursively in sorted order."""
+def iter_seed_files(
+    paths: Iterable[str | Path], *, exclude: Iterable[str | Path] = ()
+) -> Iterator[Path]:
+    """Yield seed files: files as given, folders searched recursively in sorted order.
+
+    Folders in ``exclude`` (a build's output folder inside the seed folder) are not searched.
+    """
+    skip = [Path(e).resolve() for e in exclude]
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             for f in sorted(p.rglob("*")):
                 name = f.name.lower()
                 if (
-                    f.is_file()
+                    not _is_under(f, skip)
+                    and f.is_file()
                     and name.endswith(SEED_SUFFIXES)
                     and not name.endswith(SIDECAR_SUFFIXES)
                     and not name.startswith((".", "readme"))
@@ -491,16 +522,32 @@ def iter_seed_files(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield p  # a missing file is reported by read_seed_file
 
 
-def read_seeds(paths: Iterable[str | Path]) -> SeedBatch:
-    """Read every seed under ``paths``; broken seeds become failures, never exceptions."""
+def _is_under(path: Path, folders: list[Path]) -> bool:
+    if not folders:
+        return False
+    real = path.resolve()
+    return any(real == d or d in real.parents for d in folders)
+
+
+def read_seeds(paths: Iterable[str | Path], *, exclude: Iterable[str | Path] = ()) -> SeedBatch:
+    """Read every seed under ``paths``; broken seeds become failures, never exceptions.
+
+    Folders in ``exclude`` are skipped (see :func:`iter_seed_files`).
+    """
     batch = SeedBatch()
     seen: dict[str, str] = {}
-    for f in iter_seed_files(paths):
+    for f in iter_seed_files(paths, exclude=exclude):
         try:
             art = read_seed_file(f)
         except SeedError as err:
             log.debug("seed failed: %s", err)
             batch.failures.append(SeedFailure(str(f), err.message))
+            continue
+        except Exception as err:  # a bug on one seed must not stop the folder
+            log.exception("%s: unexpected error", f)
+            batch.failures.append(
+                SeedFailure(str(f), f"unexpected error (a bug; please report it): {err!r}")
+            )
             continue
         if art.id in seen:
             batch.failures.append(

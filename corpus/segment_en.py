@@ -16,8 +16,9 @@ def _words(text: str) -> frozenset[str]:
 
 
 # A candidate end: a run of . ? ! … and the closing quotes/brackets glued to it, then
-# whitespace or the end of the text.
-_CANDIDATE = re.compile(r"[.?!…]+[\"'”’»)\]]*(?=\s|$)")
+# whitespace or the end of the text. A run is only tried from its first mark and never
+# given back (possessive): retrying from every mark of a long "!!!…x" was quadratic.
+_CANDIDATE = re.compile(r"(?<![.?!…])[.?!…]++[\"'”’»)\]]*+(?=\s|$)")
 _NEXT_TOKEN = re.compile(r"\s+(\S+)")
 _OPENERS = "\"'“‘«([—-"
 _CLOSERS = "\"'”’»)]"

@@ -165,7 +165,9 @@ class _Scanner:
         ch = _next_char(self.text, j)
         if ch in _BRACKET_CLOSERS:
             return True
-        return any(q == ch for q, _ in self.quotes)
+        # only the quotes a closer may close (see _track): a deep stack of stray openers
+        # searched in full at every space made long runs quadratic
+        return any(q == ch for q, _ in self.quotes[-3:])
 
     def _trailing_off(self, i: int) -> bool:
         """Tell whether the ellipsis at ``i`` ends a clause rather than an enumeration."""

@@ -384,3 +384,44 @@ def test_assemble_keeps_order_and_marks_only_inner_headings(blocks):
     assert all(0 < i < len(paragraphs) - 1 for i in heads)  # never first or last
     assert list(heads) == sorted(set(heads))
     assert not any(is_boilerplate(p) for p in paragraphs)
+
+
+# --------------------------------------------------------------------------- hostile input
+
+
+def test_byline_pattern_is_linear_not_exponential():
+    # 40 such words ran for days: nested optional separators gave 2^n ways to read a line
+    from tests.timing import assert_linear
+
+    assert_linear(is_boilerplate, "By " + "Ab " * 2 + "x", "By " + "Ab " * 20 + "x")
+
+
+@pytest.mark.parametrize(("text", "byline"), [
+    ("By Jane Doe", True),
+    ("BY JANE DOE", True),
+    ("By Jane Doe and John Smith", True),
+    ("By Jane Doe, John Smith and Ann Lee", True),
+    ("By Jane Doe, John Smith, and Ann O’Neil-Park", True),
+    ("By Jane Doe x", False),
+    ("By the end of the year, prices rose.", False),
+    ("By Jane Doe and", False),
+])
+def test_byline_still_recognised(text, byline):
+    assert is_boilerplate(text) is byline
+
+
+def test_pull_quote_scan_is_linear_in_paragraphs():
+    from tests.timing import assert_linear
+
+    def page(n):
+        return [f"Paragraph {i} of the body says something of its own." for i in range(n)]
+
+    assert_linear(clean_paragraphs, page(200), page(2000))
+
+
+def test_pull_quote_far_from_its_source_is_kept_near_one_dropped():
+    body = [f"Paragraph {i} of the body says something of its own." for i in range(120)]
+    near = [*body[:10], "“says something of its own”", *body[10:]]
+    assert clean_paragraphs(near) == body
+    far = [*body, "“Paragraph 1 of the body”"]  # 119 paragraphs away from its source
+    assert clean_paragraphs(far) == far

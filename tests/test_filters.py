@@ -175,3 +175,10 @@ def test_export_config_from_plain_values() -> None:
 def test_export_config_errors(kw: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         ExportConfig(**kw)
+
+
+def test_numbers_match_survives_a_run_of_thousands_of_numerals():
+    # int() refuses more than 4300 digits: the filter raised ValueError on such a pair
+    assert numbers_match("一" * 5000 + "，5个。", "five")
+    assert not numbers_match("一" * 5000 + "，5个。", "six")
+    assert numbers_match("三百", "300")

@@ -359,3 +359,27 @@ def test_skipped_articles_are_not_failures(site, tmp_path):
     manifest = json.loads((tmp_path / "aligned" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["summary"]["skipped"] == 1 and manifest["summary"]["failed"] == 0
     assert code == 0  # as --help and docs/cli.md say
+
+
+def _add_story(seeds: Path, server: HTTPTestServer, slug: str, english: str) -> str:
+    """A copy of the river seed under another slug whose English page says ``english``."""
+    good = (seeds / "river.txt").read_text(encoding="utf-8")
+    (seeds / f"{slug}.txt").write_text(good.replace("river-cleanup", slug), encoding="utf-8")
+    page = f"<html><body><article><h1>A story</h1><p>{english}</p></article></body></html>"
+    server.route(f"/2024/02/29/us/{slug}.html", body=page.encode())
+    return f"20240301-{slug}"
+
+
+def test_an_article_too_long_to_align_is_refused_with_a_reason(site, tmp_path):
+    # 400 kB of "Hi. " took 3.3 GB in alignment (~32 kB a sentence) and ended "done"
+    seeds, server = site
+    hi = _add_story(seeds, server, "hi-hi", "Hi. " * 100_000)
+    result = build([seeds], _config(tmp_path, server.base))
+    status = {r.key: r for r in result.records}
+    assert status[hi].status == "failed" and status[hi].stage == "segment"
+    assert "too long to align" in status[hi].reason and "max_chars" in status[hi].reason
+    assert all(status[a].status == "done" for a in IDS)
+    few = build([seeds], replace(_config(tmp_path, server.base), max_sentences=10,
+                                 max_chars=10**6))
+    reasons = {r.key: r.reason for r in few.records}
+    assert "100000 English sentences" in reasons[hi] and "max_sentences" in reasons[hi]

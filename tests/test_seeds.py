@@ -319,3 +319,79 @@ def test_the_given_seed_time_attributes_in_every_form():
     ]:
         art = parse_seed(page.replace(real, f"<time {attrs}>"))
         assert art.published == want, attrs
+
+
+# --------------------------------------------------------------------------- hostile input
+
+_TIME = '<time pudate="2024-06-18 05:30:00">2024年6月18日</time>'
+
+
+@pytest.mark.parametrize("time_el", [
+    '<time pudate="²">x</time>',
+    f'<time pudate="{"9" * 5000}">x</time>',
+    f'<time pudate="{"9" * 20}">x</time>',
+    "<time>2024年13月01日</time>",
+    '<time datetime="2024-02-30">x</time>',
+])
+def test_bad_date_in_one_seed_is_no_crash(time_el):
+    a = parse_seed(GOOD.replace(_TIME, time_el))
+    assert a.published is not None and a.published.date().isoformat() == "2024-06-18"  # URL
+
+
+def test_cn_url_with_no_calendar_day_reads_the_seed_without_a_date():
+    text = GOOD.replace(_TIME, "").replace("/20240618/", "/20241399/")
+    a = parse_seed(text)
+    assert a.id == "20241399-small-town-bakery" and a.published is None
+
+
+def test_folder_with_bad_date_seeds_reads_the_rest(tmp_path):
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(
+        GOOD.replace("small-town-bakery/", "other/").replace(_TIME, '<time pudate="²">x</time>')
+        .replace("/20240618/", "/20241399/"), encoding="utf-8")
+    batch = read_seeds([tmp_path])
+    assert sorted(a.id for a in batch.articles) == ["20240618-small-town-bakery",
+                                                   "20241399-other"]
+
+
+def test_device_reporting_size_zero_is_read_only_up_to_the_cap():
+    if not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero")
+    with pytest.raises(SeedError, match="too large"):
+        read_seed_file("/dev/zero")
+
+
+def test_output_folder_inside_the_seed_folder_is_skipped(tmp_path):
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    out = tmp_path / "aligned"
+    (out / "report").mkdir(parents=True)
+    (out / "report" / "index.html").write_text("<html>a report</html>", encoding="utf-8")
+    (out / "corpus.tsv").write_text("a\tb\n", encoding="utf-8")
+    batch = read_seeds([tmp_path], exclude=[out])
+    assert [a.id for a in batch.articles] == ["20240618-small-town-bakery"]
+    assert not batch.failures
+    assert read_seeds([tmp_path]).failures  # without the exclusion they read as broken
+
+
+def test_caption_credit_split_is_linear():
+    from tests.timing import assert_linear
+
+    def seed(n):
+        caption = "<p><img src='x.jpg'><small>" + "。a" * n + "中</small></p>"
+        return GOOD.replace("<section>", "<section>" + caption).encode()
+
+    assert_linear(parse_seed, seed(2000), seed(20000))
+
+
+@pytest.mark.parametrize(("small", "text", "credit"), [
+    ("面包店的招牌是1962年手写的。 Jane Doe for The New York Times",
+     "面包店的招牌是1962年手写的。", "Jane Doe for The New York Times"),
+    ("“好吃！”他说。Jane Doe", "“好吃！”他说。", "Jane Doe"),
+    ("一句话。 Jane. Doe。 Photo", "一句话。 Jane. Doe。", "Photo"),
+    ("一句话。 中文署名", "一句话。 中文署名", ""),
+    ("一句话。 123", "一句话。 123", ""),
+])
+def test_caption_trailing_credit(small, text, credit):
+    body = f"<section><p><img src='x.jpg'><small>{small}</small></p>"
+    a = parse_seed(GOOD.replace("<section>", body))
+    assert (a.captions[1].text, a.captions[1].credit) == (text, credit)

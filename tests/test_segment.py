@@ -245,3 +245,30 @@ def test_cli_split_unreadable_file_is_a_one_line_error(tmp_path, capsys):
     assert main(["split", "--lang", "en", str(bad)]) == 2
     assert main(["split", "--lang", "en", str(tmp_path / "missing.txt")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_english_splitter_is_linear_on_punctuation_runs():
+    from corpus.segment_en import boundaries
+    from tests.timing import assert_linear
+
+    for mark in "!…":
+        assert_linear(boundaries, "Well" + mark * 1000 + "x", "Well" + mark * 10000 + "x")
+    assert_linear(boundaries, "Well!)" * 1000 + "x", "Well!)" * 10000 + "x")
+
+
+@pytest.mark.parametrize(("lang", "units"), [
+    ("en", ["!!!x ", ". ", "Mr. ", "U.S. ", "?” ", "a.b.c", "“"]),
+    ("zh", ["。", "……", "“", "\"a\" ", "《", "a.b.c", "…」"]),
+])
+def test_splitting_is_linear_on_repeated_units(lang, units):
+    from tests.timing import assert_linear
+
+    for unit in units:
+        assert_linear(lambda t: split_text(t, lang), "A " + unit * 1000, "A " + unit * 10000)
+
+
+def test_chinese_splitter_is_linear_under_a_deep_stack_of_open_quotes():
+    from tests.timing import assert_linear
+
+    assert_linear(lambda t: split_text(t, "zh"), "“" * 500 + "。 " * 500,
+                  "“" * 5000 + "。 " * 5000)
