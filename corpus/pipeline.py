@@ -26,6 +26,7 @@ from corpus.config import BuildConfig, ExportFormat, to_dict
 from corpus.errors import AlignError, CorpusError, ExtractError, SeedError, SegmentError
 from corpus.manifest import MANIFEST_NAME, ArticleRecord, Manifest, Status
 from corpus.model import AlignedDocument, Alignment, Article, EnglishText
+from corpus.outdir import check_folder, locked, reserved_reason
 from corpus.seeds import SeedBatch, SeedFailure, read_seeds
 
 if TYPE_CHECKING:
@@ -131,8 +132,28 @@ def build(seed_paths: Iterable[str | Path], config: BuildConfig,
     ``seed_failures`` are inputs that never became seeds (addresses that gave none): they
     are recorded in the manifest as failures beside the seeds that could not be read.
     """
-    outdir = Path(config.outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
+    seed_paths = [Path(p) for p in seed_paths]
+    seed_failures = list(seed_failures)
+    missing = [str(p) for p in seed_paths if not p.exists()]
+    if missing and not seed_failures:  # checked before anything is written
+        raise SeedError(f"no such seed file or folder: {', '.join(missing)}")
+    outdir = check_folder(config.outdir, "the output folder (-o)")
+    _check_cache(config)
+    with locked(outdir):
+        return _build(seed_paths, config, progress, seed_failures, outdir)
+
+
+def _check_cache(config: BuildConfig) -> None:
+    """An unusable cache folder fails the build up front, not every article after a fetch."""
+    if config.fetch.offline:
+        return  # read only; a missing cache is then reported per article
+    from corpus.cache import PageCache
+
+    check_folder(PageCache(config.fetch.cache_dir).dir, "the cache folder (--cache-dir)")
+
+
+def _build(seed_paths: list[Path], config: BuildConfig, progress: Progress,
+           seed_failures: list[SeedFailure], outdir: Path) -> BuildResult:
     manifest_path = outdir / MANIFEST_NAME
     old = Manifest.load(manifest_path)
     signature = settings_signature(config)
@@ -146,7 +167,7 @@ def build(seed_paths: Iterable[str | Path], config: BuildConfig,
     seconds: Seconds = defaultdict(float)
 
     t0 = time.perf_counter()
-    batch = read_seeds(seed_paths)
+    batch = read_seeds(seed_paths, exclude=[outdir])
     batch.failures.extend(seed_failures)
     seconds["seeds"] += time.perf_counter() - t0
     for f in batch.failures:
@@ -233,10 +254,20 @@ def _plan(articles: list[Article], old: Manifest, manifest: Manifest,
     for art in articles:
         h = _input_hash(art, signature, config)
         prev = old.articles.get(art.id)
+        reserved = reserved_reason(art.id, config.export.corpus_name)
+        if reserved:  # its files would overwrite the toolkit's own (an id "corpus")
+            rec = _record_base(art, h)
+            rec.stage, rec.reason = "export", reserved
+            manifest.articles[art.id] = rec
+            continue
         if _is_current(prev, h, outdir) and not config.force:
             manifest.articles[art.id] = prev  # type: ignore[assignment]
             if not config.only_fetch:
                 continue
+        elif prev is not None and _is_current(prev, prev.input_hash, outdir):
+            # --force or changed inputs: the article stays done (its complete files stay in
+            # the corpus) until it is redone; an interrupted run must not drop it
+            manifest.articles[art.id] = prev
         else:
             manifest.articles[art.id] = _record_base(art, h)
         todo.append(art)
@@ -262,6 +293,9 @@ def _run_articles(todo: list[Article], manifest: Manifest, manifest_path: Path,
             rec = manifest.articles[art.id]
             if config.only_fetch and rec.status == Status.DONE:
                 continue  # fetched to refresh the cache; its outputs stay as they are
+            if rec.status == Status.DONE:  # being redone: a fresh record replaces it now
+                rec = _record_base(art, _input_hash(art, settings_signature(config), config))
+                manifest.articles[art.id] = rec
             rec.seconds["fetch"] = round(fetch_s, 3)
             seconds["fetch"] += fetch_s
             if isinstance(got, CorpusError):
@@ -374,13 +408,17 @@ def _merge_corpus(article_ids: list[str], config: BuildConfig) -> tuple[dict[str
 
     result = merge_corpus(article_ids, config.outdir, config.export)
     files = {fmt.value: f"{config.export.corpus_name}.{fmt.value}" for fmt in config.export.formats}
+    removed = _remove_stale(Path(config.outdir), config.export.corpus_name,
+                            config.export.formats)
+    if removed:
+        files["removed"] = ", ".join(removed)
     return files, result.kept
 
 
 def _align_and_write(art: Article, eng: EnglishText, rec: ArticleRecord, aligner: _Aligner,
                      outdir: Path, config: BuildConfig, seconds: Seconds) -> None:
     from corpus.align import align_sentences
-    from corpus.export.merge import export_article
+    from corpus.export.merge import export_article, file_stem
     from corpus.segment import split_paragraphs
 
     stage = "align"
@@ -415,6 +453,8 @@ def _align_and_write(art: Article, eng: EnglishText, rec: ArticleRecord, aligner
         marks.append(time.perf_counter())
         stage = "export"
         rec.outputs = export_article(doc, outdir, config.export)
+        _remove_stale(outdir, file_stem(art.id),
+                      config.export.formats if config.export.per_article else ())
     except CorpusError as err:
         rec.status, rec.stage, rec.reason = Status.FAILED, stage, err.message
         log.info("%s: %s failed: %s", art.id, stage, err.message)
@@ -438,6 +478,22 @@ def _align_and_write(art: Article, eng: EnglishText, rec: ArticleRecord, aligner
         if agreement is not None:
             rec.counts["dual_paragraph_agreement"] = round(agreement, 4)
     rec.status, rec.stage, rec.reason = Status.DONE, "", ""
+
+
+def _remove_stale(outdir: Path, stem: str, wanted: tuple[ExportFormat, ...]) -> list[str]:
+    """Remove ``stem``'s files in the formats not ``wanted`` (a rerun with another
+    --format): left in place they would look current. Returns their names."""
+    removed = []
+    for fmt in ExportFormat:
+        if fmt in wanted:
+            continue
+        for path in (outdir / f"{stem}.{fmt.value}", outdir / f"{stem}.{fmt.value}.meta.json"):
+            if path.is_file():
+                path.unlink()
+                removed.append(path.name)
+    if removed:
+        log.info("removed files of formats not chosen this time: %s", ", ".join(removed))
+    return removed
 
 
 def write_corpus_report(article_ids: list[str], outdir: Path) -> Path:

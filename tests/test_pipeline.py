@@ -21,7 +21,7 @@ import pytest
 
 from corpus import __version__
 from corpus.cli import main
-from corpus.config import BuildConfig, FetchConfig
+from corpus.config import BuildConfig, ExportFormat, FetchConfig
 from corpus.export.jsonl import read_jsonl_records
 from corpus.export.tmx import read_header_props
 from corpus.pipeline import build
@@ -383,3 +383,147 @@ def test_an_article_too_long_to_align_is_refused_with_a_reason(site, tmp_path):
                                  max_chars=10**6))
     reasons = {r.key: r.reason for r in few.records}
     assert "100000 English sentences" in reasons[hi] and "max_sentences" in reasons[hi]
+
+
+# --------------------------------------------------------------------------- output folder
+
+
+def test_missing_seed_folder_is_exit_2_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "aligned"
+    assert main(["-q", "build", str(tmp_path / "no-such-seeds"), "-o", str(out)]) == 2
+    assert not out.exists()
+    err = capsys.readouterr().err
+    assert "no such seed file or folder" in err and err.count("\n") == 1
+
+
+def test_outdir_that_is_a_file_is_exit_2(site, tmp_path, capsys):
+    seeds, server = site
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    code = main(["-q", "build", str(seeds), "-o", str(tmp_path / "afile"),
+                 *_fetch_args(tmp_path, server.base)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "is a file, not a folder" in err and "Traceback" not in err
+    assert server.requests == []
+
+
+def test_unusable_cache_folder_is_exit_2_before_any_fetch(site, tmp_path, capsys):
+    seeds, server = site
+    (tmp_path / "cachefile").write_text("x", encoding="utf-8")
+    args = _fetch_args(tmp_path, server.base)
+    args[args.index("--cache-dir") + 1] = str(tmp_path / "cachefile")
+    code = main(["-q", "build", str(seeds), "-o", str(tmp_path / "aligned"), *args])
+    assert code == 2
+    assert "cache folder" in capsys.readouterr().err
+    assert server.requests == []
+    assert not (tmp_path / "aligned" / "manifest.json").exists()
+
+
+def test_output_inside_the_seed_folder_is_not_read_as_seeds(site, tmp_path):
+    seeds, server = site
+    config = replace(_config(tmp_path, server.base), outdir=str(seeds / "aligned"))
+    build([seeds], config)
+    again = build([seeds], config)
+    assert [r.key for r in again.records] == IDS
+    assert all(r.status == "done" for r in again.records)
+
+
+def test_an_article_id_never_overwrites_the_corpus_wide_files(site, tmp_path):
+    seeds, server = site
+    river = (seeds / "river.txt").read_text(encoding="utf-8")
+    (seeds / "corpus.txt").write_text(  # cn URL …/corpus/ without a date: id "corpus"
+        river.replace("/world/20240301/river-cleanup/", "/world/corpus/"), encoding="utf-8")
+    result = build([seeds], _config(tmp_path, server.base))
+    rec = {r.key: r for r in result.records}["corpus"]
+    assert rec.status == "failed" and "corpus_name" in rec.reason
+    ids = {line.split("\t")[6] for line in
+           (tmp_path / "aligned" / "corpus.tsv").read_text(encoding="utf-8").splitlines()}
+    assert ids == set(IDS)
+
+
+def test_rerun_with_another_format_removes_the_files_of_the_other_formats(site, tmp_path):
+    seeds, server = site
+    config = _config(tmp_path, server.base)
+    build([seeds], config)
+    out = tmp_path / "aligned"
+    assert (out / "corpus.tmx").exists() and (out / f"{IDS[0]}.tmx").exists()
+    tsv_only = replace(config, export=replace(config.export, formats=(ExportFormat.TSV,)))
+    result = build([seeds], tsv_only)
+    assert (out / "corpus.tsv").exists()
+    assert not (out / "corpus.tmx").exists() and not (out / "corpus.jsonl").exists()
+    assert not list(out.glob("*.tmx"))
+    assert "corpus.tmx" in result.summary["merged"]["removed"]
+
+
+def test_interrupted_force_keeps_done_articles_done(site, tmp_path, monkeypatch):
+    import corpus.pipeline
+
+    seeds, server = site
+    config = _config(tmp_path, server.base)
+    build([seeds], config)
+    real = corpus.pipeline.export_article
+    calls = []
+
+    def interrupted(doc, outdir, cfg):
+        calls.append(doc.article_id)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(doc, outdir, cfg)
+
+    monkeypatch.setattr(corpus.pipeline, "export_article", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build([seeds], replace(config, force=True))
+    monkeypatch.undo()
+    manifest = json.loads((tmp_path / "aligned" / "manifest.json").read_text(encoding="utf-8"))
+    assert [r["status"] for r in manifest["articles"]] == ["done"] * 3
+    partial = build([seeds], replace(config, limit=1))
+    assert [r.status for r in partial.records] == ["done"] * 3
+    ids = {line.split("\t")[6] for line in
+           (tmp_path / "aligned" / "corpus.tsv").read_text(encoding="utf-8").splitlines()}
+    assert ids == set(IDS)
+
+
+@pytest.mark.slow
+def test_two_builds_into_one_folder_keep_both_runs_articles(site, tmp_path):
+    seeds, server = site
+    halves = [tmp_path / "a", tmp_path / "b"]
+    for half, names in zip(halves, (["river.txt", "chips.txt"], ["market.txt"]), strict=True):
+        half.mkdir()
+        for name in names:
+            (half / name).write_text((seeds / name).read_text(encoding="utf-8"),
+                                     encoding="utf-8")
+    out = tmp_path / "aligned"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    procs = [subprocess.Popen([sys.executable, "-m", "corpus.cli", "-q", "build", str(half),
+                               "-o", str(out), *_fetch_args(tmp_path, server.base)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True)
+             for half in halves]
+    errs = [p.communicate(timeout=300)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], errs
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {r["key"]: r["status"] for r in manifest["articles"]} == dict.fromkeys(IDS, "done")
+    ids = {line.split("\t")[6] for line in (out / "corpus.tsv").read_text(encoding="utf-8")
+           .splitlines()}
+    assert ids == set(IDS)
+
+
+def test_a_held_lock_names_the_process_holding_it(tmp_path):
+    from corpus.errors import ConfigError
+    from corpus.outdir import locked
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from pathlib import Path; "
+         "from corpus.outdir import locked\n"
+         f"with locked(Path({str(tmp_path)!r})):\n print('held', flush=True); sys.stdin.read()"],
+        env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(ConfigError, match=f"process {holder.pid} "), \
+                locked(tmp_path, wait=False):
+            pass
+    finally:
+        holder.communicate("", timeout=30)
+    with locked(tmp_path, wait=False):  # released when its holder ended
+        pass
