@@ -135,3 +135,50 @@ def test_bad_flag_values_exit_2_in_one_line(tmp_path, capsys):
     assert main(["build", str(tmp_path), "--config", str(f), "-o", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err.strip()
     assert err == f"ERROR: {f}: fetch.rate must be a number, not 'fast'"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[fetch]\nrate = "fast"\n', r"fetch\.rate must be a number, not 'fast'"),
+    ('limit = "2"\n', r"limit must be a whole number, not '2'"),
+    ("[fetch]\nworkers = true\n", "workers must be a whole number"),
+    ("[fetch]\noffline = 1\n", "offline must be true or false"),
+    ("since = 5\n", "since must be a date"),
+    ("model = 3\n", "model must be a string"),
+    ("[fetch]\ncache_dir = 3\n", "cache_dir must be a string"),
+    ("[segment]\nmax_chars_en = 1.5\n", "max_chars_en must be a whole number"),
+    ("[fetch]\noriginals = 'x'\n", "originals must be a table"),
+])
+def test_config_values_of_the_wrong_type_say_what_is_expected(tmp_path, text, message):
+    f = tmp_path / "bad.toml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_build_config(str(f))
+
+
+def test_non_utf8_config_is_a_config_error(tmp_path):
+    f = tmp_path / "latin1.toml"
+    f.write_bytes('model = "café"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_build_config(str(f))
+
+
+def test_config_read_from_a_device_is_capped():
+    with pytest.raises(ConfigError):  # /dev/zero reports size 0 and never ends
+        load_build_config("/dev/zero")
+
+
+@pytest.mark.parametrize("text", ['[fetch]\nrate = "fast"\n', b"\xff\xfe[x", 'limit = "2"\n'])
+def test_bad_config_on_the_command_line_is_one_line_and_exit_2(tmp_path, capsys, text):
+    from corpus.cli import main
+
+    f = tmp_path / "bad.toml"
+    if isinstance(text, bytes):
+        f.write_bytes(text)
+    else:
+        f.write_text(text, encoding="utf-8")
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    assert main(["-q", "build", str(seeds), "-o", str(tmp_path / "out"), "--config",
+                 str(f)]) == 2
+    err = capsys.readouterr().err
+    assert str(f) in err and err.count("\n") == 1 and "Traceback" not in err
