@@ -393,7 +393,7 @@ def test_byline_pattern_is_linear_not_exponential():
     # 40 such words ran for days: nested optional separators gave 2^n ways to read a line
     from tests.timing import assert_linear
 
-    assert_linear(is_boilerplate, "By " + "Ab " * 2 + "x", "By " + "Ab " * 20 + "x")
+    assert_linear(is_boilerplate, lambda n: "By " + "Ab " * n + "x", 1)
 
 
 @pytest.mark.parametrize(("text", "byline"), [
@@ -416,7 +416,7 @@ def test_pull_quote_scan_is_linear_in_paragraphs():
     def page(n):
         return [f"Paragraph {i} of the body says something of its own." for i in range(n)]
 
-    assert_linear(clean_paragraphs, page(200), page(2000))
+    assert_linear(clean_paragraphs, page, 100)
 
 
 def test_pull_quote_far_from_its_source_is_kept_near_one_dropped():

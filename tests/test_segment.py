@@ -252,8 +252,7 @@ def test_english_splitter_is_linear_on_punctuation_runs():
     from tests.timing import assert_linear
 
     for mark in "!…":
-        assert_linear(boundaries, "Well" + mark * 1000 + "x", "Well" + mark * 10000 + "x")
-    assert_linear(boundaries, "Well!)" * 1000 + "x", "Well!)" * 10000 + "x")
+        assert_linear(boundaries, lambda n, m=mark: "Well" + m * n + "x", 1000)
 
 
 @pytest.mark.parametrize(("lang", "units"), [
@@ -264,11 +263,11 @@ def test_splitting_is_linear_on_repeated_units(lang, units):
     from tests.timing import assert_linear
 
     for unit in units:
-        assert_linear(lambda t: split_text(t, lang), "A " + unit * 1000, "A " + unit * 10000)
+        assert_linear(lambda t: split_text(t, lang), lambda n, u=unit: "A " + u * n, 200,
+                      repeat=3)
 
 
 def test_chinese_splitter_is_linear_under_a_deep_stack_of_open_quotes():
     from tests.timing import assert_linear
 
-    assert_linear(lambda t: split_text(t, "zh"), "“" * 500 + "。 " * 500,
-                  "“" * 5000 + "。 " * 5000)
+    assert_linear(lambda t: split_text(t, "zh"), lambda n: "“" * n + "。 " * n, 500)
