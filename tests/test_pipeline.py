@@ -456,12 +456,12 @@ def test_rerun_with_another_format_removes_the_files_of_the_other_formats(site, 
 
 
 def test_interrupted_force_keeps_done_articles_done(site, tmp_path, monkeypatch):
-    import corpus.pipeline
+    import corpus.export.merge
 
     seeds, server = site
     config = _config(tmp_path, server.base)
     build([seeds], config)
-    real = corpus.pipeline.export_article
+    real = corpus.export.merge.export_article
     calls = []
 
     def interrupted(doc, outdir, cfg):
@@ -470,7 +470,7 @@ def test_interrupted_force_keeps_done_articles_done(site, tmp_path, monkeypatch)
             raise KeyboardInterrupt
         return real(doc, outdir, cfg)
 
-    monkeypatch.setattr(corpus.pipeline, "export_article", interrupted)
+    monkeypatch.setattr(corpus.export.merge, "export_article", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build([seeds], replace(config, force=True))
     monkeypatch.undo()
