@@ -93,3 +93,66 @@ def test_any_text_round_trips_exactly(tmp_path: Path, zh: str, en: str, score: f
     out = tmp_path / "p.jsonl"
     write_jsonl([pair], out)
     assert read_jsonl(out) == [pair]
+
+
+# --------------------------------------------------------------------------- hostile input
+
+_GOOD = {"article_id": "a", "type": "1-1", "score": 0.5, "zh": "你好。", "en": "Hello.",
+         "zh_ids": [0], "en_ids": [0]}
+
+
+def _line(**change: object) -> str:
+    return json.dumps({**_GOOD, **change})
+
+
+_MALFORMED = {
+    "deep nesting": "[" * 100_000 + "]" * 100_000,
+    "1e400": _line(score=0.5).replace("0.5", "1e400"),
+    "NaN": _line(score=0.5).replace("0.5", "NaN"),
+    "huge integer": _line(score=0.5).replace("0.5", "1" * 5000),
+    "id of 1e400": _line(zh_ids=[0]).replace('"zh_ids": [0]', '"zh_ids": [1e400]'),
+    "negative id": _line(zh_ids=[-5]),
+    "id that is a string": _line(zh_ids=["a"]),
+    "text that is a list": _line(zh=["x"]),
+    "sentences that are a string": _line(zh_sents="abc"),
+    "score that is a string": _line(score="high"),
+}
+
+
+@pytest.mark.parametrize("line", _MALFORMED.values(), ids=_MALFORMED.keys())
+def test_malformed_lines_are_an_export_error_naming_the_line(tmp_path, line):
+    f = tmp_path / "bad.jsonl"
+    f.write_text(_line() + "\n" + line + "\n", encoding="utf-8")
+    with pytest.raises(ExportError, match=rf"bad\.jsonl:2: "):
+        read_jsonl_records(f)
+
+
+def test_lone_surrogates_are_dropped_on_reading(tmp_path):
+    f = tmp_path / "surr.jsonl"
+    f.write_text(_line().replace('"Hello."', '"Hel\\ud800lo."')
+                 .replace('"a"', '"a\\udc00"') + "\n", encoding="utf-8")
+    (rec,) = read_jsonl_records(f)
+    assert rec.pair.en == "Hello." and rec.pair.article_id == "a"
+
+
+@pytest.mark.parametrize("command", ["convert", "report", "evaluate"])
+@pytest.mark.parametrize("line", [_MALFORMED["deep nesting"], _MALFORMED["huge integer"],
+                                  _MALFORMED["id of 1e400"],
+                                  _line().replace('"a"', '"a\\udc00"')])
+def test_malformed_jsonl_on_the_command_line_is_one_line_and_never_a_traceback(
+        tmp_path, capsys, command, line):
+    from corpus.cli import main
+
+    f = tmp_path / "in.jsonl"
+    f.write_text(line + "\n", encoding="utf-8")
+    (tmp_path / "hyp.txt").write_text("Hello.\n", encoding="utf-8")
+    args = {"convert": ["convert", str(f), str(tmp_path / "out.tsv")],
+            "report": ["report", "-o", str(tmp_path / "rep"), str(f)],
+            "evaluate": ["evaluate", "--hyp", str(tmp_path / "hyp.txt"), str(f)]}[command]
+    code = main(["-q", *args])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    if "udc00" in line:  # read with the surrogate dropped
+        assert code == 0
+    else:
+        assert code == 2 and err.count("\n") == 1 and "in.jsonl:1" in err

@@ -54,24 +54,63 @@ def record_to_dict(rec: Record) -> dict[str, Any]:
     return d
 
 
+_MAX_ID = 10**9  # a sentence number; anything larger is not one (and would cost to use)
+
+
+def _text(d: dict[str, Any], key: str) -> str:
+    v = d.get(key, "")
+    if not isinstance(v, str):
+        raise ValueError(f"{key!r} must be a string, not {type(v).__name__}")
+    return drop_surrogates(v)  # "\ud800" in JSON is a lone surrogate no file can hold
+
+
+def _ints(d: dict[str, Any], key: str) -> tuple[int, ...]:
+    v = d.get(key, ())
+    if not isinstance(v, list | tuple) or not all(
+            isinstance(i, int) and not isinstance(i, bool) and 0 <= i < _MAX_ID for i in v):
+        raise ValueError(f"{key!r} must be a list of sentence numbers (0 or more)")
+    return tuple(v)
+
+
+def _number_or_none(d: dict[str, Any], key: str) -> float | None:
+    v = d.get(key)
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise ValueError(f"{key!r} must be a number or null")
+    return float(v)
+
+
+def _texts(d: dict[str, Any], key: str) -> tuple[str, ...]:
+    v = d.get(key, ())
+    if not isinstance(v, list | tuple) or not all(isinstance(t, str) for t in v):
+        raise ValueError(f"{key!r} must be a list of strings")
+    return tuple(drop_surrogates(t) for t in v)
+
+
 def record_from_dict(d: Any, *, where: str) -> Record:
-    """Inverse of :func:`record_to_dict`; unknown keys are kept as metadata if strings."""
+    """Inverse of :func:`record_to_dict`; unknown keys are kept as metadata if strings.
+
+    Every field is checked for its type, so a malformed line is one error naming the line,
+    not a crash later in a writer.
+    """
     if not isinstance(d, dict):
         raise ExportError(f"{where}: expected a JSON object per line, got {type(d).__name__}")
     try:
-        score = d.get("score")
+        score = _number_or_none(d, "score")
         pair = AlignedPair(
-            zh=str(d.get("zh", "")), en=str(d.get("en", "")),
-            score=math.nan if score is None else float(score),
-            zh_ids=tuple(int(i) for i in d.get("zh_ids", ())),
-            en_ids=tuple(int(i) for i in d.get("en_ids", ())),
-            article_id=str(d.get("article_id", "")),
-            confidence=None if d.get("confidence") is None else float(d["confidence"]),
+            zh=_text(d, "zh"), en=_text(d, "en"),
+            score=math.nan if score is None else score,
+            zh_ids=_ints(d, "zh_ids"), en_ids=_ints(d, "en_ids"),
+            article_id=_text(d, "article_id"),
+            confidence=_number_or_none(d, "confidence"),
         )
-        detail = {key: tuple(d.get(key, ())) for key in _DETAIL}
+        detail = {"zh_sents": _texts(d, "zh_sents"), "en_sents": _texts(d, "en_sents"),
+                  "zh_paras": _ints(d, "zh_paras"), "en_paras": _ints(d, "en_paras")}
     except (TypeError, ValueError) as err:
-        raise ExportError(f"{where}: malformed bead ({err})") from err
-    meta = tuple(sorted((k, v) for k, v in d.items()
+        raise ExportError(f"{where}: malformed bead: {err}; fix the line or export the "
+                          "file again") from err
+    meta = tuple(sorted((k, drop_surrogates(v)) for k, v in d.items()
                         if k not in _CORE and k not in _DETAIL and isinstance(v, str)))
     return Record(pair=pair, meta=meta, **detail)
 
@@ -102,9 +141,33 @@ def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[str, Any]]:
             continue
         where = f"{path}:{lineno}"
         try:
-            yield where, json.loads(line)
+            value = json.loads(line, parse_constant=_no_constant, parse_float=_finite,
+                               parse_int=_bounded_int)
         except json.JSONDecodeError as err:
             raise ExportError(f"{where}: not JSON ({err.msg})") from err
+        except ValueError as err:
+            raise ExportError(f"{where}: {err}; fix the line or export the file again") \
+                from err
+        except RecursionError as err:
+            raise ExportError(f"{where}: JSON nested too deeply to be a bead") from err
+        yield where, value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > 18:  # int() of thousands of digits is refused, and slow
+        raise ValueError(f"an integer of {len(text)} digits is out of range")
+    return int(text)
 
 
 def read_jsonl_file(path: str | os.PathLike[str]) -> tuple[list[Record], Provenance | None]:
