@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from corpus.errors import ExportError
 from corpus.export.common import atomic_write
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,46 @@ class ArticleRecord:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ArticleRecord:
+        """Build a record from its JSON object; a field of the wrong type raises TypeError
+        saying which field and what it must be."""
+        if not isinstance(d, dict):
+            raise TypeError(f"an article record must be an object, not {type(d).__name__}")
         known = set(cls.__slots__)
-        return cls(**{k: v for k, v in d.items() if k in known})
+        kinds = {f.name: str(f.type) for f in fields(cls)}
+        data = {k: v for k, v in d.items() if k in known}
+        for key, value in data.items():
+            want = _FIELD_CHECKS.get(kinds[key])
+            if want is not None and not want[0](value):
+                raise TypeError(f"article {str(d.get('key'))[:80]!r}: {key!r} must be "
+                                f"{want[1]}, not {type(value).__name__}")
+        if data.get("status") not in (Status.DONE, Status.SKIPPED, Status.FAILED):
+            raise TypeError(f"article {str(d.get('key'))[:80]!r}: 'status' must be "
+                            f"done, skipped or failed, not {str(data.get('status'))[:40]!r}")
+        if "key" not in data:
+            raise TypeError("an article record has no 'key'")
+        return cls(**data)
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+#: annotation -> (check, what it must be), for the fields of ArticleRecord
+_FIELD_CHECKS: dict[str, tuple[Any, str]] = {
+    "str": (lambda v: isinstance(v, str), "a string"),
+    "str | None": (lambda v: v is None or isinstance(v, str), "a string or null"),
+    "float | None": (lambda v: v is None or _number(v), "a number or null"),
+    "list[dict[str, Any]]": (lambda v: isinstance(v, list) and all(isinstance(x, dict)
+                                                                    for x in v),
+                             "a list of objects"),
+    "dict[str, Any]": (lambda v: isinstance(v, dict), "an object"),
+    "dict[str, str]": (lambda v: isinstance(v, dict) and all(isinstance(x, str)
+                                                              for x in v.values()),
+                       "an object of file names"),
+    "dict[str, float]": (lambda v: isinstance(v, dict) and all(_number(x)
+                                                                for x in v.values()),
+                         "an object of numbers"),
+}
 
 
 @dataclass(slots=True)
@@ -85,10 +124,20 @@ class Manifest:
             return cls()
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            records = [ArticleRecord.from_dict(d) for d in data.get("articles", [])]
-        except (OSError, ValueError, TypeError, AttributeError) as err:
+        except (OSError, ValueError, RecursionError) as err:
             log.warning("%s is unreadable (%s); starting a fresh manifest", path, err)
             return cls()
+        try:  # readable, but written by hand or another tool: say what is wrong
+            if not isinstance(data, dict) or not all(
+                    isinstance(data.get(k, {}), dict) for k in ("provenance", "summary")):
+                raise TypeError("expected an object with 'provenance', 'summary' and "
+                                "'articles'")
+            if not isinstance(data.get("articles", []), list):
+                raise TypeError("'articles' must be a list")
+            records = [ArticleRecord.from_dict(d) for d in data.get("articles", [])]
+        except TypeError as err:
+            raise ExportError(f"{path}: {err}; fix it, or delete the file (the next build "
+                              "then redoes every article)") from err
         return cls(
             provenance=data.get("provenance", {}),
             articles={r.key: r for r in records},

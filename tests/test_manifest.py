@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 
+import pytest
+
+from corpus.errors import ExportError
 from corpus.manifest import ArticleRecord, Manifest, Status
 
 
@@ -36,3 +40,43 @@ def test_unknown_fields_from_a_newer_version_are_ignored(tmp_path):
     path.write_text(json.dumps({"articles": [{"key": "a", "status": "done", "new": 1}]}),
                     encoding="utf-8")
     assert Manifest.load(path).articles["a"].status == Status.DONE
+
+
+def _record(**change):
+    rec = {"key": "a", "status": "done", "outputs": {"tsv": "a.tsv"}, "input_hash": "h"}
+    return {**rec, **change}
+
+
+@pytest.mark.parametrize(("record", "message"), [
+    (_record(outputs="a.tsv"), "'outputs' must be an object of file names"),
+    (_record(status=5), "'status' must be a string"),
+    (_record(status="finished"), "'status' must be done, skipped or failed"),
+    (_record(mean_score="high"), "'mean_score' must be a number or null"),
+    (_record(counts=[1]), "'counts' must be an object"),
+    (_record(attempts={"a": 1}), "'attempts' must be a list of objects"),
+    (_record(input_hash=3), "'input_hash' must be a string"),
+    ("a", "an article record must be an object"),
+])
+def test_a_manifest_with_fields_of_the_wrong_type_says_which(tmp_path, record, message):
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps({"articles": [record]}), encoding="utf-8")
+    with pytest.raises(ExportError, match=message) as err:
+        Manifest.load(path)
+    assert str(path) in str(err.value)
+
+
+def test_build_over_a_manifest_of_the_wrong_types_is_exit_2_in_one_line(tmp_path, capsys):
+    from corpus.cli import main
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    good = Path(__file__).parent / "data" / "seeds" / "good.txt"
+    (seeds / "good.txt").write_bytes(good.read_bytes())
+    out = tmp_path / "aligned"
+    out.mkdir()
+    (out / "manifest.json").write_text(json.dumps({"articles": [_record(
+        key="20240618-small-town-bakery", outputs="x")]}), encoding="utf-8")
+    assert main(["-q", "build", str(seeds), "-o", str(out), "--offline",
+                 "--cache-dir", str(tmp_path / "cache")]) == 2
+    err = capsys.readouterr().err
+    assert "manifest.json" in err and "'outputs'" in err and err.count("\n") == 1
