@@ -141,3 +141,67 @@ def test_fetch_without_original_runs(tmp_path, capsys):
     code = main(["fetch", str(DATA / "good.txt"), "--offline", "--cache-dir", str(tmp_path)])
     assert code == EXIT_FAILED_ITEMS
     assert "not in the cache" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- terminal hygiene
+
+_NASTY = "\x1b]0;owned\x07\x1b[2J\x9b31m\u202e"  # title, bell, clear screen, CSI, RTL override
+
+
+def _nasty_seeds(tmp_path: Path) -> Path:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    good = (DATA / "good.txt").read_text(encoding="utf-8")
+    (folder / "good.txt").write_text(
+        good.replace("small-town-bakery.html", f"small-town-bakery.html?x={_NASTY}"),
+        encoding="utf-8")
+    (folder / f"bad{_NASTY}.txt").write_text("not a seed\n", encoding="utf-8")
+    return folder
+
+
+def _assert_no_controls(text: str) -> None:
+    assert not any(ch in text for ch in "\x1b\x07\x9b\u202e"), repr(text)
+
+
+def test_seeds_escapes_terminal_controls_from_seeds(tmp_path, capsys):
+    assert main(["seeds", str(_nasty_seeds(tmp_path))]) == EXIT_FAILED_ITEMS
+    out, err = capsys.readouterr()
+    _assert_no_controls(out)
+    _assert_no_controls(err)
+    assert "\\x1b]0;owned\\x07" in out and "FAILED" in out
+
+
+def test_seeds_json_escapes_c1_and_bidi_controls(tmp_path, capsys):
+    main(["seeds", "--json", str(_nasty_seeds(tmp_path))])
+    out = capsys.readouterr().out
+    _assert_no_controls(out)
+    assert json.loads(out)["articles"][0]["en_url"].endswith(_NASTY)  # still exact JSON
+
+
+def test_build_escapes_terminal_controls_in_what_it_prints(tmp_path, capsys):
+    code = main(["-v", "build", str(_nasty_seeds(tmp_path)), "-o", str(tmp_path / "out"),
+                 "--offline", "--cache-dir", str(tmp_path / "cache"), "--no-report"])
+    assert code == EXIT_FAILED_ITEMS
+    out, err = capsys.readouterr()
+    _assert_no_controls(out)
+    _assert_no_controls(err)
+    assert "FAILED" in err
+
+
+def test_standard_output_on_a_terminal_is_escaped_and_in_a_pipe_exact():
+    from corpus.cli.base import SafeStream
+
+    class Tty:
+        def __init__(self):
+            self.written = ""
+
+        def write(self, text):
+            self.written += text
+
+        def isatty(self):
+            return True
+
+    tty = Tty()
+    stream = SafeStream(tty)
+    stream.write("a\x1b[31mb\tc\n")
+    assert tty.written == "a\\x1b[31mb\tc\n" and stream.isatty()

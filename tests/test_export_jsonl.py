@@ -123,7 +123,7 @@ _MALFORMED = {
 def test_malformed_lines_are_an_export_error_naming_the_line(tmp_path, line):
     f = tmp_path / "bad.jsonl"
     f.write_text(_line() + "\n" + line + "\n", encoding="utf-8")
-    with pytest.raises(ExportError, match=rf"bad\.jsonl:2: "):
+    with pytest.raises(ExportError, match=r"bad\.jsonl:2: "):
         read_jsonl_records(f)
 
 

@@ -18,6 +18,7 @@ from corpus.cli.base import (
     EXIT_FAILED_ITEMS,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    SafeStream,
     common_options,
     log,
     setup_logging,
@@ -85,6 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(route_seeds_actions(sys.argv[1:] if argv is None else argv))
     setup_logging(args.verbose, args.quiet)
+    stdout = sys.stdout
+    if stdout.isatty():  # text from seeds and pages must not drive the terminal
+        sys.stdout = SafeStream(stdout)  # type: ignore[assignment]
     try:
         return int(args.run(args))
     except CorpusError as err:
@@ -98,3 +102,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    finally:
+        sys.stdout = stdout

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
-from typing import Any
+from typing import IO, Any
 
 log = logging.getLogger("corpus")
 
@@ -16,13 +17,57 @@ EXIT_ERROR = 2  # the command could not run (bad input, bad config)
 EXIT_INTERRUPTED = 130  # stopped by Ctrl-C (128 + SIGINT, as shells report it)
 
 
+# Characters a terminal acts on rather than shows: C0 and C1 controls (ESC starts colour,
+# title and clipboard sequences, BEL rings, CR overwrites the line), DEL, and the
+# bidirectional overrides that reorder what is shown. Seeds and pages are not ours, so
+# their text is escaped wherever it reaches a terminal.
+_LINE_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f"
+                            "\u202a-\u202e\u2066-\u2069]")
+_FIELD_CONTROLS = re.compile(_LINE_CONTROLS.pattern[:-1] + "\t\n\u2028\u2029]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe(text: object) -> str:
+    """One field of a line printed for people: controls, tabs and newlines escaped."""
+    return _FIELD_CONTROLS.sub(_escape, str(text))
+
+
+def safe_lines(text: str) -> str:
+    """Text printed for people: controls escaped, tabs and newlines kept."""
+    return _LINE_CONTROLS.sub(_escape, text)
+
+
+class _SafeFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return safe_lines(super().format(record))
+
+
+class SafeStream:
+    """A text stream that escapes control characters: standard output on a terminal
+    (written to a file or a pipe, output stays byte for byte)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(safe_lines(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def setup_logging(verbose: int, quiet: int) -> None:
     """Configure the root of our loggers; the only place logging is configured."""
     level = logging.WARNING - 10 * verbose + 10 * quiet
     level = max(logging.DEBUG, min(logging.CRITICAL, level))
     handler = logging.StreamHandler(sys.stderr)
     fmt = "%(levelname)s %(name)s: %(message)s" if verbose >= 2 else "%(levelname)s: %(message)s"
-    handler.setFormatter(logging.Formatter(fmt))
+    handler.setFormatter(_SafeFormatter(fmt))
     root = logging.getLogger("corpus")
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -60,5 +105,6 @@ def given_settings(args: argparse.Namespace, names: dict[str, str]) -> dict[str,
 
 
 def print_json(obj: object) -> None:
-    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    # json escapes C0 controls itself; C1, DEL and bidi overrides get \\u escapes too
+    text = json.dumps(obj, ensure_ascii=False, indent=2)
+    sys.stdout.write(_LINE_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")

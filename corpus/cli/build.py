@@ -16,6 +16,8 @@ from corpus.cli.base import (
     given_settings,
     log,
     print_json,
+    safe,
+    safe_lines,
 )
 from corpus.cli.export import add_filter_options, export_settings
 from corpus.cli.seeds import add_url_options, addresses_from_args
@@ -174,17 +176,17 @@ def _run_fetch(args: argparse.Namespace) -> int:
             if not args.json:
                 line = (
                     f"{rec['source']}\t{len(rec['paragraphs'])} paragraphs\t"
-                    f"{rec['final_url'] or rec['user_file']}"
+                    f"{safe(rec['final_url'] or rec['user_file'])}"
                     if rec["ok"]
-                    else f"FAILED\t{rec['reason']}"
+                    else f"FAILED\t{safe(rec['reason'])}"
                 )
-                print(f"{rec['id']}\t{line}", flush=True)
+                print(f"{safe(rec['id'])}\t{line}", flush=True)
     failures = [{"path": f.path, "reason": f.reason} for f in batch.failures]
     if args.json:
         print_json({"articles": sorted(records, key=lambda r: r["id"]), "seed_failures": failures})
     else:
         for f in failures:
-            print(f"FAILED\t{f['path']}\t{f['reason']}")
+            print(f"FAILED\t{safe(f['path'])}\t{safe(f['reason'])}")
     failed = sum(not r["ok"] for r in records) + len(failures)
     if failed:
         log.warning("%d of %d articles or seeds failed", failed, len(records) + len(failures))
@@ -340,9 +342,9 @@ def _run_build(args: argparse.Namespace) -> int:
                            seed_failures=[o.as_failure() for o in added if not o.ok])
     except BuildInterrupted as stop:
         result, interrupted = stop.result, True
-    print(format_summary(result.summary), file=sys.stderr)
+    print(safe_lines(format_summary(result.summary)), file=sys.stderr)
     for rec in result.failed:
-        print(f"FAILED\t{rec.key}\t{rec.stage}\t{rec.reason}", file=sys.stderr)
+        print(f"FAILED\t{safe(rec.key)}\t{rec.stage}\t{safe(rec.reason)}", file=sys.stderr)
     print(f"manifest: {result.outdir / 'manifest.json'}", file=sys.stderr)
     if interrupted:
         print(f"interrupted: {result.summary['interrupted']} articles not finished; run the "

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from corpus.cli.base import EXIT_FAILED_ITEMS, EXIT_OK, log, print_json
+from corpus.cli.base import EXIT_FAILED_ITEMS, EXIT_OK, log, print_json, safe
 from corpus.errors import CorpusError
 
 if TYPE_CHECKING:
@@ -79,9 +79,10 @@ def _run_seeds(args: argparse.Namespace) -> int:
             target = a.en_url or f"no English URL: {a.en_url_problem}"
             lead = sum(c.lead for c in a.captions)
             captions = f"{len(a.captions)} captions" + (f" ({lead} lead)" if lead else "")
-            print(f"{a.id}\t{date}\t{len(a.paragraphs)} paragraphs\t{captions}\t{target}")
+            print(f"{safe(a.id)}\t{date}\t{len(a.paragraphs)} paragraphs\t{captions}\t"
+                  f"{safe(target)}")
         for f in result.failures:
-            print(f"FAILED\t{f.path}\t{f.reason}")
+            print(f"FAILED\t{safe(f.path)}\t{safe(f.reason)}")
     if result.failures:
         log.warning(
             "%d of %d seed files could not be read",
@@ -155,9 +156,9 @@ def print_add_outcomes(items: Sequence[AddOutcome], *, as_json: bool) -> int:
     else:
         for o in items:
             if o.ok:
-                print(f"{o.status.value}\t{o.article_id}\t{o.path}")
+                print(f"{o.status.value}\t{safe(o.article_id)}\t{safe(o.path)}")
             else:
-                print(f"FAILED\t{o.address}\t{o.reason}")
+                print(f"FAILED\t{safe(o.address)}\t{safe(o.reason)}")
     failed = sum(not o.ok for o in items)
     if failed:
         log.warning("%d of %d addresses gave no seed", failed, len(items))
@@ -208,7 +209,7 @@ def _run_seeds_list_links(args: argparse.Namespace) -> int:
     with Fetcher(fetch_config_from_args(args)) as fetcher:
         links = links_on_page(args.page, fetcher)
     for url in links:
-        print(url)
+        print(safe(url))
     if not links:
         log.warning("no article addresses found on %s", args.page)
     return EXIT_OK
