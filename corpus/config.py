@@ -220,6 +220,9 @@ class ExportConfig:
     zh_lang: str = "zh-CN"  # TMX xml:lang of the Chinese side, region-qualified for CAT tools
     en_lang: str = "en-US"
     tsv_header: bool = False
+    # prefix an apostrophe to TSV text fields starting with = + - @, which a spreadsheet
+    # would run as formulas; off, so pipelines get the exact text
+    tsv_safe: bool = False
     dedupe: bool = False  # drop repeated (zh, en) pairs, keeping the first
     per_article: bool = True  # one file per article besides the corpus-wide one
     corpus_name: str = "corpus"  # corpus-wide files are <corpus_name>.<format>

@@ -139,3 +139,27 @@ def test_any_text_round_trips(tmp_path: Path, zh: str, en: str, score: float,
     assert pair.score == pytest.approx(score, abs=5e-5)
     assert (pair.zh_ids, pair.en_ids) == ((3, 4), ())
     assert out.read_text(encoding="utf-8").count("\n") == 1
+
+
+def test_tsv_safe_defuses_spreadsheet_formulas_and_is_off_by_default(tmp_path):
+    pairs = [AlignedPair(zh="=1+1", en="+HYPERLINK(\"x\")", score=0.5, zh_ids=(0,), en_ids=(0,),
+                         article_id="@a"),
+             AlignedPair(zh="-3度", en="minus three", score=0.5, zh_ids=(1,), en_ids=(1,),
+                         article_id="a")]
+    exact, safe = tmp_path / "exact.tsv", tmp_path / "safe.tsv"
+    write_tsv(pairs, exact)
+    write_tsv(pairs, safe, spreadsheet=True)
+    assert exact.read_text(encoding="utf-8").split("\n")[0].split("\t")[:2] == [
+        "=1+1", "+HYPERLINK(\"x\")"]
+    rows = [line.split("\t") for line in safe.read_text(encoding="utf-8").splitlines()]
+    assert rows[0][:2] == ["'=1+1", "'+HYPERLINK(\"x\")"] and rows[0][6] == "'@a"
+    assert rows[1][:2] == ["'-3度", "minus three"]
+
+
+def test_convert_tsv_safe_flag(tmp_path):
+    from corpus.cli import main
+
+    src = tmp_path / "in.tsv"
+    src.write_text("=cmd\tplain\n", encoding="utf-8")
+    assert main(["-q", "convert", "--tsv-safe", str(src), str(tmp_path / "out.tsv")]) == 0
+    assert (tmp_path / "out.tsv").read_text(encoding="utf-8").startswith("'=cmd\tplain\t")

@@ -18,6 +18,13 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
     o = p.add_argument_group("output")
     o.add_argument("--header", action="store_true", default=None,
                    help="TSV: write a header line")
+    o.add_argument(
+        "--tsv-safe",
+        action="store_true",
+        default=None,
+        help="TSV: prefix an apostrophe to text fields beginning with = + - @, which "
+        "spreadsheets would run as formulas (off: the exact text, for pipelines)",
+    )
     o.add_argument("--zh-lang", help="TMX language tag of the Chinese side (default "
                    f"{default_of(ExportConfig, 'zh_lang')})")
     o.add_argument("--en-lang", help="TMX language tag of the English side (default "
@@ -60,8 +67,8 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
 _FILTER_SETTINGS = {name: name for name in ("min_score", "min_confidence", "min_ratio",
                                             "max_ratio", "drop_identical",
                                             "drop_number_mismatch", "drop_unmatched")}
-_EXPORT_SETTINGS = {"dedupe": "dedupe", "header": "tsv_header", "zh_lang": "zh_lang",
-                    "en_lang": "en_lang"}
+_EXPORT_SETTINGS = {"dedupe": "dedupe", "header": "tsv_header", "tsv_safe": "tsv_safe",
+                    "zh_lang": "zh_lang", "en_lang": "en_lang"}
 
 
 def export_settings(args: argparse.Namespace) -> dict[str, Any]:

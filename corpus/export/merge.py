@@ -178,7 +178,7 @@ def write_export(records: Sequence[Record], path: str | os.PathLike[str], fmt: E
                       header_props=props)
         return n, files
     if fmt is ExportFormat.TSV:
-        n = write_tsv(records, path, header=config.tsv_header)
+        n = write_tsv(records, path, header=config.tsv_header, spreadsheet=config.tsv_safe)
     else:
         n = write_jsonl(records, path)
     if not is_stdio(path):

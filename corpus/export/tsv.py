@@ -35,24 +35,35 @@ log = logging.getLogger(__name__)
 COLUMNS = ("zh", "en", "score", "type", "zh_ids", "en_ids", "article_id", "confidence")
 
 
-def format_row(pair: AlignedPair) -> str:
-    """The TSV line of one pair, without the line end."""
+#: A cell starting with one of these is a formula to a spreadsheet (CSV/TSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def spreadsheet_safe(field: str) -> str:
+    """Prefix an apostrophe to a field a spreadsheet would read as a formula."""
+    return "'" + field if field.startswith(FORMULA_STARTS) else field
+
+
+def format_row(pair: AlignedPair, *, safe: bool = False) -> str:
+    """The TSV line of one pair, without the line end (``safe``: see spreadsheet_safe)."""
+    text = spreadsheet_safe if safe else str
     return "\t".join((
-        tsv_field(pair.zh), tsv_field(pair.en), format_score(pair.score), pair.kind,
-        format_ids(pair.zh_ids), format_ids(pair.en_ids), tsv_field(pair.article_id),
+        text(tsv_field(pair.zh)), text(tsv_field(pair.en)), format_score(pair.score), pair.kind,
+        format_ids(pair.zh_ids), format_ids(pair.en_ids), text(tsv_field(pair.article_id)),
         "" if pair.confidence is None else format_score(pair.confidence),
     ))
 
 
 def write_tsv(items: Iterable[AlignedDocument | AlignedPair | Record],
-              path: str | os.PathLike[str], *, header: bool = False) -> int:
+              path: str | os.PathLike[str], *, header: bool = False,
+              spreadsheet: bool = False) -> int:
     """Write every bead of ``items`` to ``path`` atomically; return the number of rows."""
     records = as_records(items)
     with atomic_write(path) as f:
         if header:
             f.write("\t".join(COLUMNS) + "\n")
         for rec in records:
-            f.write(format_row(rec.pair) + "\n")
+            f.write(format_row(rec.pair, safe=spreadsheet) + "\n")
     log.debug("wrote %d rows to %s", len(records), path)
     return len(records)
 
