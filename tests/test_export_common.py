@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -165,3 +166,42 @@ def test_ids_round_trip(ids: tuple[int, ...], text: str) -> None:
 def test_xml_text_removes_forbidden_and_strips() -> None:
     assert xml_text(" \x00a\x08b\x0bc\x0cd\x1fe\ud800f\ufffe\uffff\t\n") == "abcdef"
     assert xml_text("\x85\xa0😀\U00020000\U0010fffd") == "😀\U00020000\U0010fffd"
+
+
+def test_atomic_write_goes_through_a_symlink_to_its_target(tmp_path: Path) -> None:
+    target = tmp_path / "real" / "corpus.tsv"
+    target.parent.mkdir()
+    target.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "link.tsv"
+    link.symlink_to(target)
+    with atomic_write(link) as f:
+        f.write("new\n")
+    assert link.is_symlink() and target.read_text(encoding="utf-8") == "new\n"
+    dangling = tmp_path / "dangling.tsv"
+    dangling.symlink_to(tmp_path / "real" / "later.tsv")
+    with atomic_write(dangling) as f:
+        f.write("x\n")
+    assert dangling.is_symlink() and (tmp_path / "real" / "later.tsv").read_text() == "x\n"
+
+
+def test_atomic_write_writes_special_files_directly(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen([sys.executable, "-c",
+                               f"print(open({str(fifo)!r}).read(), end='')"],
+                              stdout=subprocess.PIPE, text=True)
+    with atomic_write(fifo) as f:
+        f.write("through the pipe\n")
+    assert reader.communicate(timeout=30)[0] == "through the pipe\n"
+    assert fifo.is_fifo()  # not replaced by a regular file
+    # a device, as /dev/stdout is behind its link (a copy of /dev/null: never the real one)
+    null = tmp_path / "null"
+    try:
+        os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except OSError:
+        return  # making device nodes needs privileges
+    link = tmp_path / "stdout"
+    link.symlink_to(null)
+    with atomic_write(link) as f:
+        f.write("gone\n")
+    assert null.is_char_device() and link.is_symlink()

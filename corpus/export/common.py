@@ -11,6 +11,7 @@ import contextlib
 import math
 import os
 import re
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -172,13 +173,19 @@ def atomic_write(path: str | os.PathLike[str], *, newline: str = "\n") -> Iterat
     Writes go to a temporary file in the same folder, which is flushed, fsynced and then
     renamed over ``path``. If the block raises, the temporary file is removed and an old
     ``path`` stays as it was: an interrupted run never leaves a truncated file behind.
-    ``-`` is standard output (written as it comes, so a pipe gets what was written).
+    ``-`` is standard output (written as it comes, so a pipe gets what was written), and so
+    is any existing file that is not a regular one (``/dev/stdout``, a device, a FIFO):
+    renaming over those would replace them. A symbolic link is written through: its target
+    is replaced, the link stays.
     """
     if is_stdio(path):
         yield sys.stdout
         sys.stdout.flush()
         return
-    target = Path(path)
+    if _is_special(path):
+        yield from _write_special(path, newline)
+        return
+    target = Path(os.path.realpath(path))  # through a symlink (dangling: its target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         mode = target.stat().st_mode & 0o777 if target.exists() else _default_mode()
@@ -201,6 +208,22 @@ def atomic_write(path: str | os.PathLike[str], *, newline: str = "\n") -> Iterat
             raise ExportError(f"cannot write {target}: {err.strerror or err}") from err
         raise
     _fsync_dir(target.parent)
+
+
+def _is_special(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` exists and is not a regular file (links followed: /dev/stdout)."""
+    try:
+        return not stat.S_ISREG(Path(path).stat().st_mode)
+    except OSError:
+        return False
+
+
+def _write_special(path: str | os.PathLike[str], newline: str) -> Iterator[IO[str]]:
+    try:
+        with Path(path).open("w", encoding="utf-8", newline=newline) as f:
+            yield f
+    except OSError as err:
+        raise ExportError(f"cannot write {path}: {err.strerror or err}") from err
 
 
 def _fsync_dir(folder: Path) -> None:
