@@ -256,8 +256,8 @@ def test_english_splitter_is_linear_on_punctuation_runs():
 
 
 @pytest.mark.parametrize(("lang", "units"), [
-    ("en", ["!!!x ", ". ", "Mr. ", "U.S. ", "?” ", "a.b.c", "“"]),
-    ("zh", ["。", "……", "“", "\"a\" ", "《", "a.b.c", "…」"]),
+    ("en", ["!!!x ", "Mr. ", "?” ", "a.b.c", "“"]),
+    ("zh", ["。", "……", "“", "\"a\" ", "《"]),
 ])
 def test_splitting_is_linear_on_repeated_units(lang, units):
     from tests.timing import assert_linear
