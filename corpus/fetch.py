@@ -305,9 +305,13 @@ class Fetcher:
         if path is None:
             raise FetchError("no file supplied")
         try:
-            data = path.read_bytes()
+            with path.open("rb") as fh:  # capped as pages are (a device reports size 0)
+                data = fh.read(self.config.max_bytes + 1)
         except OSError as err:
             raise FetchError(f"cannot read the supplied original {path}: {err}") from err
+        if len(data) > self.config.max_bytes:
+            raise FetchError(f"the supplied original {path} is larger than max_bytes "
+                             f"({self.config.max_bytes} bytes); is it the right file?")
         text = decode(data)
         if path.suffix.lower() == ".txt":
             paras = tuple(p for p in (" ".join(b.split()) for b in re.split(r"\n\s*\n", text)) if p)

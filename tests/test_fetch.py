@@ -721,3 +721,18 @@ def test_a_section_front_at_the_articles_url_is_refused(http_server, tmp_path):
         got = f.get_english(article(http_server))
     assert got.source is Source.DUAL
     assert got.attempts[0].reason.startswith("not an article page: its og:type is 'website'")
+
+
+def test_supplied_original_is_read_only_up_to_max_bytes(http_server, tmp_path):
+    # /dev/zero reports a size of 0 and never ends: reading it whole exhausted memory
+    http_server.route(EN_PATH, status=404)
+    http_server.route(DUAL_PATH, status=404)
+    none = (DATA / "wayback-none.json").read_text().replace("{url}", "x")
+    http_server.route("/wayback/available", Reply(body=none, content_type="application/json"))
+    art = article(http_server)
+    cfg = replace(config(http_server, tmp_path), originals={art.id: "/dev/zero"},
+                  max_bytes=2**20)
+    with Fetcher(cfg) as f, pytest.raises(SourcesExhaustedError) as info:
+        f.get_english(art)
+    user = next(a for a in info.value.attempts if a.source is Source.USER)
+    assert "larger than max_bytes" in user.reason
