@@ -262,11 +262,11 @@ class BuildConfig:
     # English text is then almost surely the wrong page (news translations pair 80-100%).
     min_coverage: float = 0.3
     # Per-article bounds, each side: a text past them is refused with a recorded reason
-    # instead of exhausting memory (embedding takes about 32 kB per sentence, see
-    # docs/threat-model.md). The longest news features run to about 60,000 characters and
-    # 600 sentences a side.
-    max_chars: int = 300_000
-    max_sentences: int = 5_000
+    # instead of exhausting memory (embedding takes about 31 kB per sentence, and the search
+    # up to n x m cells on a degenerate text; measured in docs/threat-model.md). The longest
+    # news features run to about 60,000 characters and 600 sentences a side.
+    max_chars: int = 200_000
+    max_sentences: int = 2_000
     fetch: FetchConfig = field(default_factory=FetchConfig)
     segment: SegmentConfig = field(default_factory=lambda: SegmentConfig())
     align: AlignConfig = field(default_factory=lambda: AlignConfig())
