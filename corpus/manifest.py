@@ -71,9 +71,10 @@ class ArticleRecord:
             if want is not None and not want[0](value):
                 raise TypeError(f"article {str(d.get('key'))[:80]!r}: {key!r} must be "
                                 f"{want[1]}, not {type(value).__name__}")
-        if data.get("status") not in (Status.DONE, Status.SKIPPED, Status.FAILED):
-            raise TypeError(f"article {str(d.get('key'))[:80]!r}: 'status' must be "
-                            f"done, skipped or failed, not {str(data.get('status'))[:40]!r}")
+        statuses = [v for k, v in vars(Status).items() if k.isupper()]
+        if data.get("status") not in statuses:
+            raise TypeError(f"article {str(d.get('key'))[:80]!r}: 'status' must be one of "
+                            f"{', '.join(statuses)}, not {str(data.get('status'))[:40]!r}")
         if "key" not in data:
             raise TypeError("an article record has no 'key'")
         return cls(**data)

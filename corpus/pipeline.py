@@ -293,9 +293,9 @@ def _run_articles(todo: list[Article], manifest: Manifest, manifest_path: Path,
             rec = manifest.articles[art.id]
             if config.only_fetch and rec.status == Status.DONE:
                 continue  # fetched to refresh the cache; its outputs stay as they are
-            if rec.status == Status.DONE:  # being redone: a fresh record replaces it now
+            if rec.status == Status.DONE:  # being redone: a fresh record replaces the done
+                # one once this article has finished (stopped midway, it stays done)
                 rec = _record_base(art, _input_hash(art, settings_signature(config), config))
-                manifest.articles[art.id] = rec
             rec.seconds["fetch"] = round(fetch_s, 3)
             seconds["fetch"] += fetch_s
             if isinstance(got, CorpusError):
@@ -315,6 +315,7 @@ def _run_articles(todo: list[Article], manifest: Manifest, manifest_path: Path,
                     n_aligned += 1
                     progress("align", n_aligned, len(todo))
             rec.finished = datetime.now(UTC).isoformat(timespec="seconds")
+            manifest.articles[art.id] = rec
             manifest.save(manifest_path)  # after the files: a record never points at nothing
     if aligner.encoder_seconds:
         seconds["model load"] = aligner.encoder_seconds

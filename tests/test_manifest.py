@@ -50,7 +50,7 @@ def _record(**change):
 @pytest.mark.parametrize(("record", "message"), [
     (_record(outputs="a.tsv"), "'outputs' must be an object of file names"),
     (_record(status=5), "'status' must be a string"),
-    (_record(status="finished"), "'status' must be done, skipped or failed"),
+    (_record(status="finished"), "'status' must be one of done, skipped, failed"),
     (_record(mean_score="high"), "'mean_score' must be a number or null"),
     (_record(counts=[1]), "'counts' must be an object"),
     (_record(attempts={"a": 1}), "'attempts' must be a list of objects"),
