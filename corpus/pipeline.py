@@ -132,15 +132,15 @@ def build(seed_paths: Iterable[str | Path], config: BuildConfig,
     ``seed_failures`` are inputs that never became seeds (addresses that gave none): they
     are recorded in the manifest as failures beside the seeds that could not be read.
     """
-    seed_paths = [Path(p) for p in seed_paths]
-    seed_failures = list(seed_failures)
-    missing = [str(p) for p in seed_paths if not p.exists()]
-    if missing and not seed_failures:  # checked before anything is written
+    paths = [Path(p) for p in seed_paths]
+    failures = list(seed_failures)
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing and not failures:  # checked before anything is written
         raise SeedError(f"no such seed file or folder: {', '.join(missing)}")
     outdir = check_folder(config.outdir, "the output folder (-o)")
     _check_cache(config)
     with locked(outdir):
-        return _build(seed_paths, config, progress, seed_failures, outdir)
+        return _build(paths, config, progress, failures, outdir)
 
 
 def _check_cache(config: BuildConfig) -> None:

@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(args.verbose, args.quiet)
     stdout = sys.stdout
     if stdout.isatty():  # text from seeds and pages must not drive the terminal
-        sys.stdout = SafeStream(stdout)  # type: ignore[assignment]
+        sys.stdout = SafeStream(stdout)
     try:
         return int(args.run(args))
     except CorpusError as err:

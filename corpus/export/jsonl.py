@@ -105,14 +105,15 @@ def record_from_dict(d: Any, *, where: str) -> Record:
             article_id=_text(d, "article_id"),
             confidence=_number_or_none(d, "confidence"),
         )
-        detail = {"zh_sents": _texts(d, "zh_sents"), "en_sents": _texts(d, "en_sents"),
-                  "zh_paras": _ints(d, "zh_paras"), "en_paras": _ints(d, "en_paras")}
+        zh_sents, en_sents = _texts(d, "zh_sents"), _texts(d, "en_sents")
+        zh_paras, en_paras = _ints(d, "zh_paras"), _ints(d, "en_paras")
     except (TypeError, ValueError) as err:
         raise ExportError(f"{where}: malformed bead: {err}; fix the line or export the "
                           "file again") from err
     meta = tuple(sorted((k, drop_surrogates(v)) for k, v in d.items()
                         if k not in _CORE and k not in _DETAIL and isinstance(v, str)))
-    return Record(pair=pair, meta=meta, **detail)
+    return Record(pair=pair, meta=meta, zh_sents=zh_sents, en_sents=en_sents,
+                  zh_paras=zh_paras, en_paras=en_paras)
 
 
 HEADER_KEY = "provenance"  # the one key of a bead file's header line
