@@ -118,3 +118,17 @@ def test_the_report_is_served(served):
     _, base, _ = served
     r = requests.get(base + "/report/index.html", timeout=10)
     assert r.status_code == 200 and r.text == "<p>report index</p>"
+
+
+def test_cli_serve_binds_loopback_unless_told(tmp_path, monkeypatch, capsys):
+    from corpus.cli import main
+
+    calls = []
+    monkeypatch.setattr("corpus.serve.run", lambda outdir, **kw: calls.append((outdir, kw)))
+    out = write_built(tmp_path / "aligned")
+    assert main(["serve", str(out)]) == 0
+    assert calls[-1][1] == {"host": "127.0.0.1", "port": 8765}
+    assert "http://127.0.0.1:8765/" in capsys.readouterr().err
+    assert main(["serve", str(out), "--host", "0.0.0.0", "--port", "9000"]) == 0
+    assert calls[-1][1] == {"host": "0.0.0.0", "port": 9000}
+    assert "anyone who can reach this address" in capsys.readouterr().err
