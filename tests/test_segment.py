@@ -264,7 +264,7 @@ def test_splitting_is_linear_on_repeated_units(lang, units):
 
     for unit in units:
         assert_linear(lambda t: split_text(t, lang), lambda n, u=unit: "A " + u * n, 200,
-                      repeat=3)
+                      repeat=3, min_seconds=0.003)
 
 
 def test_chinese_splitter_is_linear_under_a_deep_stack_of_open_quotes():
