@@ -194,3 +194,29 @@ def test_any_phrase_is_searched_literally(built, text):
     for h in result.hits:
         a, b = h.spans[0]
         assert " ".join(h.text[a:b].split()).lower() == needle
+
+
+def test_cli_marks_the_match_in_bold_on_a_terminal_and_nothing_else(built, monkeypatch):
+    import io
+    import sqlite3
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    # a bead whose text carries terminal controls, as a hostile page could
+    con = sqlite3.connect(built / "corpus.sqlite")
+    con.execute("UPDATE beads SET en = en || ?, zh = zh || ? WHERE k = 0",
+                ("\x1b]0;PWNED\x07\u202e", "\x1b[2J"))
+    con.commit()
+    con.close()
+    term = Terminal()
+    monkeypatch.setattr("sys.stdout", term)
+    try:
+        assert main(["search", "一带一路", str(built), "--width", "80"]) == 0
+    finally:
+        build_index(built)  # put the fixture back
+    out = term.getvalue()
+    assert "\x1b[1;7m一带一路\x1b[0m" in out  # our mark, as an escape sequence
+    assert out.count("\x1b") == 2 * out.count("\x1b[1;7m")  # and no other
+    assert "PWNED" in out and "\u202e" not in out

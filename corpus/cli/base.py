@@ -57,6 +57,12 @@ class SafeStream:
         self._stream.write(safe_lines(text))
         return len(text)
 
+    @property
+    def unwrapped(self) -> IO[str]:
+        """The stream itself, for output already made safe that carries escape sequences of
+        its own (search's KWIC lines mark the match in bold)."""
+        return self._stream
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
 

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from corpus.cli.base import EXIT_FAILED_ITEMS, EXIT_OK, log, print_json
+from corpus.cli.base import EXIT_FAILED_ITEMS, EXIT_OK, SafeStream, log, print_json
 from corpus.errors import ConfigError
 
 
@@ -157,8 +157,11 @@ def _run_search(args: argparse.Namespace) -> int:
     else:
         cols = args.width or shutil.get_terminal_size((100, 24)).columns
         lines = format_kwic(result, max(cols, 40), color=sys.stdout.isatty())
+    # KWIC lines are terminal-safe already (search.terminal_safe) and mark the match with
+    # bold, which the terminal guard (SafeStream) would print as text
+    stream = sys.stdout.unwrapped if isinstance(sys.stdout, SafeStream) else sys.stdout
     for line in lines:
-        print(line)
+        print(line, file=stream)
     if table is not None:
         print()
         for line in format_renderings(*table, result.total):
