@@ -60,6 +60,7 @@ class Doc:
     gold: list[Bead]
     zh_text: list[str]
     en_text: list[str]
+    pairs: tuple[np.ndarray, np.ndarray] | None = None  # news: paragraph pairs, simulated
 
 
 def _save(path: Path, side: Side) -> None:
@@ -112,8 +113,12 @@ def load_set(which: str, encoder_name: str = "use") -> list[Doc]:
         if len(zs.windows) < cfg.max_align - 1:
             raise SystemExit(f"cache {paths[0]} has fewer windows than max_align needs; "
                              "delete bench/out/emb")
+        pairs = None
+        if which == "news":
+            nd = newsdev.load(name)
+            pairs = (np.asarray(nd.zh_blocks), np.asarray(nd.en_blocks))
         docs.append(Doc(which, name, zs, es, read_beads(folder / "gold" / f"{name}.align"),
-                        zh, en))
+                        zh, en, pairs))
     return docs
 
 
@@ -155,8 +160,9 @@ def measure(golds: Sequence[Sequence[Bead]], tests: Sequence[Sequence[Bead]]) ->
     }
 
 
-def run(docs: Sequence[Doc], cfg: AlignConfig) -> list[list[Bead]]:
-    return [list(align_embedded(d.zh, d.en, cfg).beads) for d in docs]
+def run(docs: Sequence[Doc], cfg: AlignConfig, pairs: bool = False) -> list[list[Bead]]:
+    return [list(align_embedded(d.zh, d.en, cfg, pairs=d.pairs if pairs else None).beads)
+            for d in docs]
 
 
 def fmt(name: str, m: dict[str, Any]) -> str:
@@ -194,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--loco", nargs="*", metavar="NAME=V1,V2",
                     help="leave-one-document-out over this grid (per set)")
     ap.add_argument("--per-doc", action="store_true", help="one line per document")
+    ap.add_argument("--pairs", action="store_true",
+                    help="news: the paragraph pairs of a bilingual page as hard anchors "
+                         "(simulated from the set's ¶ blocks)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
@@ -229,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
             report[label] = {"loco": m, "chosen": chosen}
             continue
         t = time.perf_counter()
-        tests = run(docs, base)
+        tests = run(docs, base, args.pairs)
         dt = time.perf_counter() - t
         m = measure([d.gold for d in docs], tests)
         print(fmt(label, m) + f"  search {dt:.1f} s")

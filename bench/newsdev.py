@@ -37,6 +37,9 @@ class NewsDoc:
     zh_paras: tuple[int, ...]
     en_paras: tuple[int, ...]
     gold: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]
+    # the paragraph pair (¶ block) of each sentence, as a bilingual page would give it
+    zh_blocks: tuple[int, ...] = ()
+    en_blocks: tuple[int, ...] = ()
 
 
 def parse(text: str, name: str = "") -> NewsDoc:
@@ -46,6 +49,8 @@ def parse(text: str, name: str = "") -> NewsDoc:
     zp: list[int] = []
     ep: list[int] = []
     gold = []
+    blocks: dict[str, list[int]] = {"zh": [], "en": []}
+    block = 0
     para = {"zh": 0, "en": 0}
     used = {"zh": False, "en": False}  # the current paragraph has a sentence
     for lineno, line in enumerate(text.splitlines(), 1):
@@ -54,6 +59,7 @@ def parse(text: str, name: str = "") -> NewsDoc:
             continue
         if line.startswith("¶"):
             sides = [line[1:].strip()] if line[1:].strip() else ["zh", "en"]
+            block += 1
             for side in sides:
                 if side not in para:
                     raise ValueError(f"{name}:{lineno}: unknown side {side!r}")
@@ -74,12 +80,14 @@ def parse(text: str, name: str = "") -> NewsDoc:
                     ids.append(len(sents))
                     sents.append(s.strip())
                     paras.append(para[side])
+                    blocks[side].append(block)
                     used[side] = True
             bead.append(tuple(ids))
         if not bead[0] and not bead[1]:
             raise ValueError(f"{name}:{lineno}: a bead with both sides empty")
         gold.append((bead[0], bead[1]))
-    return NewsDoc(name, tuple(zh), tuple(en), tuple(zp), tuple(ep), tuple(gold))
+    return NewsDoc(name, tuple(zh), tuple(en), tuple(zp), tuple(ep), tuple(gold),
+                   tuple(blocks["zh"]), tuple(blocks["en"]))
 
 
 def gold_beads(doc: NewsDoc) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:

@@ -38,6 +38,9 @@ Span = tuple[int, int, int, int]  # zh[i0:i1] with en[j0:j1]
 
 # half-width of the first-pass band, in (downsampled) sentences
 _ANCHOR_BAND = 6
+# cost of a bead that breaks a hard anchor: far above any bead score (|score| < 5), finite
+# so that a band the first pass drew wrongly still has a way through
+_HARD = 100.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,8 @@ def align(
     *,
     zh_paras: Sequence[int] | None = None,
     en_paras: Sequence[int] | None = None,
+    zh_pairs: Sequence[int] | None = None,
+    en_pairs: Sequence[int] | None = None,
 ) -> Alignment:
     """Align Chinese sentences ``zh`` with English sentences ``en``.
 
@@ -93,23 +98,50 @@ def align(
     cfg = config or AlignConfig()
     zs = embed_side(encoder, zh, cfg, zh_paras, "zh")
     es = embed_side(encoder, en, cfg, en_paras, "en")
-    return align_embedded(zs, es, cfg, encoder=getattr(encoder, "name", type(encoder).__name__))
+    pairs = None
+    if zh_pairs is not None and en_pairs is not None:
+        if len(zh_pairs) != len(zh) or len(en_pairs) != len(en):
+            raise AlignError("paragraph-pair ids must give one id per sentence on each side")
+        pairs = (np.asarray(zh_pairs, dtype=np.int64), np.asarray(en_pairs, dtype=np.int64))
+    return align_embedded(zs, es, cfg, encoder=getattr(encoder, "name", type(encoder).__name__),
+                          pairs=pairs)
 
 
 def align_sentences(zh: Sequence[Sentence], en: Sequence[Sentence], encoder: Encoder,
-                    config: AlignConfig | None = None) -> Alignment:
+                    config: AlignConfig | None = None, *,
+                    paragraph_pairs: tuple[Sequence[int | None], Sequence[int | None]] | None
+                    = None) -> Alignment:
     """Align segmented sentences, using their paragraph indices as soft anchors.
 
     Bead ids are positions in ``zh``/``en`` (which is ``Sentence.index`` for the
-    output of :func:`corpus.segment.split_paragraphs`).
+    output of :func:`corpus.segment.split_paragraphs`). ``paragraph_pairs`` gives, for
+    each Chinese and each English paragraph, the index of the pair the bilingual page puts
+    it in (None: in none); the sentences of a pair then align only with each other.
     """
+    zh_pairs = en_pairs = None
+    if paragraph_pairs is not None:
+        zmap, emap = paragraph_pairs
+        zh_pairs = [_pair_id(zmap, s.para) for s in zh]
+        en_pairs = [_pair_id(emap, s.para) for s in en]
     return align([s.text for s in zh], [s.text for s in en], encoder, config,
-                 zh_paras=[s.para for s in zh], en_paras=[s.para for s in en])
+                 zh_paras=[s.para for s in zh], en_paras=[s.para for s in en],
+                 zh_pairs=zh_pairs, en_pairs=en_pairs)
+
+
+def _pair_id(pair_of: Sequence[int | None], para: int) -> int:
+    found = pair_of[para] if 0 <= para < len(pair_of) else None
+    return -1 if found is None else found
 
 
 def align_embedded(zh: Side, en: Side, config: AlignConfig | None = None, *,
-                   encoder: str = "") -> Alignment:
-    """Align two embedded sides (see :func:`embed_side`); the dynamic-programming part."""
+                   encoder: str = "",
+                   pairs: tuple[np.ndarray, np.ndarray] | None = None) -> Alignment:
+    """Align two embedded sides (see :func:`embed_side`); the dynamic-programming part.
+
+    ``pairs``: each sentence's paragraph-pair id on each side (-1: in no pair), hard anchors
+    from the bilingual page: a bead that mixes pairs is never chosen while another is
+    possible.
+    """
     cfg = config or AlignConfig()
     n, m = zh.n, en.n
     params = to_dict(cfg)
@@ -118,7 +150,7 @@ def align_embedded(zh: Side, en: Side, config: AlignConfig | None = None, *,
         unmatched = [Bead((i,), (), 0.0, 1.0) for i in range(n)] + \
             [Bead((), (j,), 0.0, 1.0) for j in range(m)]
         return Alignment(tuple(unmatched), encoder, params)
-    spans, scorer = search_spans(zh, en, cfg)
+    spans, scorer = search_spans(zh, en, cfg, pairs)
     paired, null = features(spans, scorer)
     conf = probabilities(spans, paired, null)
     beads = tuple(
@@ -130,10 +162,12 @@ def align_embedded(zh: Side, en: Side, config: AlignConfig | None = None, *,
     return Alignment(beads, encoder, params)
 
 
-def search_spans(zh: Side, en: Side, cfg: AlignConfig) -> tuple[list[Span], _Scorer]:
+def search_spans(zh: Side, en: Side, cfg: AlignConfig,
+                 pairs: tuple[np.ndarray, np.ndarray] | None = None
+                 ) -> tuple[list[Span], _Scorer]:
     """The beads as spans (zh[i0:i1] with en[j0:j1]), and the scorer that found them."""
     n, m = zh.n, en.n
-    scorer = _Scorer(zh, en, cfg)
+    scorer = _Scorer(zh, en, cfg, pairs)
     # The search multiplies many small matrices; a multi-threaded BLAS spends more time
     # waking threads than computing (100x slower on a busy 2-core machine), so use one.
     with threadpool_limits(limits=1, user_api="blas"):
@@ -154,8 +188,12 @@ def search_spans(zh: Side, en: Side, cfg: AlignConfig) -> tuple[list[Span], _Sco
 class _Scorer:
     """Score of a bead of type (a, b) ending at lattice point (i, j), vectorised over j."""
 
-    def __init__(self, zh: Side, en: Side, cfg: AlignConfig) -> None:
+    def __init__(self, zh: Side, en: Side, cfg: AlignConfig,
+                 pairs: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         self.zh, self.en, self.cfg = zh, en, cfg
+        self.pairs = pairs
+        # per side: the first known pair id at or after each sentence, the last at or before
+        self._known = [] if pairs is None else [_known_ids(p) for p in pairs]
         self.zc = np.concatenate([[0.0], np.cumsum(zh.chars)])
         self.ec = np.concatenate([[0.0], np.cumsum(en.chars)])
         # English characters per Chinese character in this document
@@ -238,7 +276,23 @@ class _Scorer:
             s += cfg.coverage * self._coverage(a, b, i, j)
         if self.paragraphs:
             s -= cfg.paragraph_weight * self._paragraph_cost(a, b, i, j)
+        if self.pairs is not None:
+            s -= _HARD * self._mixes_pairs(a, b, i, j)
         return s
+
+    def _mixes_pairs(self, a: int, b: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Whether a bead's sentences come from two different paragraph pairs. A sentence
+        whose paragraph the page does not pair (-1: text edited, say) constrains nothing."""
+        ids = []
+        mixed = np.zeros(len(i), dtype=bool)
+        for (after, before, count), start, end in zip(self._known, (i - a, j - b), (i, j),
+                                                      strict=True):
+            # pair ids rise along the text: the first and last known ids bound the bead's
+            has = count[end] > count[start]
+            first, last = after[start], before[end - 1]
+            mixed |= has & (first != last)
+            ids.append(np.where(has, last, -1))
+        return mixed | ((ids[0] >= 0) & (ids[1] >= 0) & (ids[0] != ids[1]))
 
     def _coverage(self, a: int, b: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Sum over the bead's sentences of their cosine with the other side's window.
@@ -333,3 +387,17 @@ def _detach(i0: int, i1: int, j0: int, j1: int, scorer: _Scorer) -> list[Span]:
         if best is None or gain > best[0]:
             best = (gain, spans)
     return best[1] if best else [(i0, i1, j0, j1)]
+
+
+def _known_ids(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per position: the first id >= 0 at or after it and the last at or before it (-1:
+    none), and (n+1,) the running count of known ids."""
+    n = len(ids)
+    pos = np.arange(n)
+    known = ids >= 0
+    last = np.maximum.accumulate(np.where(known, pos, -1))
+    first = np.minimum.accumulate(np.where(known, pos, n)[::-1])[::-1]
+    before = np.where(last >= 0, ids[np.maximum(last, 0)], -1)
+    after = np.where(first < n, ids[np.minimum(first, n - 1)], -1)
+    count = np.concatenate([[0], np.cumsum(known)])
+    return after, before, count

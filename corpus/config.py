@@ -148,6 +148,9 @@ class AlignConfig:
     detach_gain: float = 0.02  # ... when dropping it lowers the bead's cosine by at most this
     detach_chars: int = 20  # ... and it is at least this long (English characters)
     unpair_z: float = 0.5  # a 1-1 bead under this many deviations above random pairs: 1-0 + 0-1
+    # the bilingual page's paragraph pairs, when that page served, as hard anchors: the
+    # sentences of a pair align only with each other
+    dual_anchors: bool = True
 
     def __post_init__(self) -> None:
         if self.max_align < 2:

@@ -436,7 +436,12 @@ def _align_and_write(art: Article, eng: EnglishText, rec: ArticleRecord, aligner
                     "max_sentences")
         stage = "align"
         marks.append(time.perf_counter())
-        alignment = align_sentences(zh, en, encoder, config.align)
+        anchors = None
+        if eng.pairs and config.align.dual_anchors:
+            from corpus.score import paragraph_pair_maps
+
+            anchors = paragraph_pair_maps(art.paragraphs, eng.paragraphs, eng.pairs)
+        alignment = align_sentences(zh, en, encoder, config.align, paragraph_pairs=anchors)
         stage = "corrections"
         alignment, fix = corrections.apply(
             outdir, art.id, [s.text for s in zh], [s.text for s in en], alignment,
@@ -472,7 +477,10 @@ def _align_and_write(art: Article, eng: EnglishText, rec: ArticleRecord, aligner
         "pairs": len(scored),
     })
     rec.mean_score = round(sum(scored) / len(scored), 4) if scored else None
-    if eng.pairs:  # the bilingual page's paragraph pairs: an independent check
+    if anchors is not None:  # paragraph pairs the aligner held to
+        rec.counts["dual_anchor_pairs"] = len({k for k in anchors[0] if k is not None})
+    # the bilingual page's paragraph pairs: a check (by construction when they were anchors)
+    if eng.pairs:
         from corpus.score import paragraph_agreement
 
         agreement = paragraph_agreement(doc, art.paragraphs, eng.paragraphs, eng.pairs)

@@ -366,6 +366,22 @@ def _para_key(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def paragraph_pair_maps(zh_paragraphs: Sequence[str], en_paragraphs: Sequence[str],
+                        pairs: Sequence[ParagraphPair], *, min_matched: float = 0.8
+                        ) -> tuple[list[int | None], list[int | None]] | None:
+    """For each Chinese and each English paragraph, the index of the bilingual page's pair
+    that holds it (matched by text, whitespace aside; None: in no pair). None when under
+    ``min_matched`` of either side's paragraphs match: the page is another version."""
+    zh_at = {_para_key(p.zh): i for i, p in enumerate(pairs) if p.zh}
+    en_at = {_para_key(p.en): i for i, p in enumerate(pairs) if p.en}
+    zmap = [zh_at.get(_para_key(p)) for p in zh_paragraphs]
+    emap = [en_at.get(_para_key(p)) for p in en_paragraphs]
+    for found in (zmap, emap):
+        if not found or sum(i is not None for i in found) < min_matched * len(found):
+            return None
+    return zmap, emap
+
+
 def paragraph_agreement(doc: AlignedDocument, zh_paragraphs: Sequence[str],
                         en_paragraphs: Sequence[str], pairs: Sequence[ParagraphPair],
                         *, min_matched: float = 0.8) -> float | None:
@@ -376,13 +392,10 @@ def paragraph_agreement(doc: AlignedDocument, zh_paragraphs: Sequence[str],
     Returns None when under ``min_matched`` of either side's paragraphs match (the page is
     a different version of the text) or no bead can be judged.
     """
-    zh_at = {_para_key(p.zh): i for i, p in enumerate(pairs) if p.zh}
-    en_at = {_para_key(p.en): i for i, p in enumerate(pairs) if p.en}
-    zmap = [zh_at.get(_para_key(p)) for p in zh_paragraphs]
-    emap = [en_at.get(_para_key(p)) for p in en_paragraphs]
-    for found in (zmap, emap):
-        if not found or sum(i is not None for i in found) < min_matched * len(found):
-            return None
+    maps = paragraph_pair_maps(zh_paragraphs, en_paragraphs, pairs, min_matched=min_matched)
+    if maps is None:
+        return None
+    zmap, emap = maps
     agree = judged = 0
     for bead in doc.alignment.beads:
         if not (bead.zh and bead.en):

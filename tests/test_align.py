@@ -183,6 +183,36 @@ def test_paragraph_ids_keep_the_invariants(doc, seed):
     check_beads(result.beads, len(zh), len(en), AlignConfig().max_align)
 
 
+@settings(max_examples=25, deadline=None)
+@given(doc=documents(), seed=st.integers(0, 1000))
+def test_paragraph_pairs_are_hard_anchors(doc, seed):
+    zh, en = doc
+    rng = np.random.default_rng(seed)
+    # monotone pair ids, some sentences in no pair (-1)
+    zp = [(-1 if rng.random() < 0.2 else int(x)) for x in np.cumsum(rng.random(len(zh)) < 0.4)]
+    ep = [(-1 if rng.random() < 0.2 else int(x)) for x in np.cumsum(rng.random(len(en)) < 0.4)]
+    beads = align(zh, en, ConceptEncoder(), zh_pairs=zp, en_pairs=ep).beads
+    check_beads(beads, len(zh), len(en), AlignConfig().max_align)
+    for b in beads:
+        known = {zp[i] for i in b.zh} | {ep[j] for j in b.en}
+        assert len(known - {-1}) <= 1, (b, zp, ep)
+
+
+def test_paragraph_pairs_of_sentences_hold_against_the_embeddings():
+    # the content of zh 0 runs into en 1; the page says sentence 0 pairs with sentence 0
+    zh = ["c1 c2 c3 c4 c5", "c6 c7"]
+    en = ["c1 c2", "c3 c4 c5 c6 c7"]
+    free = [(b.zh, b.en) for b in align(zh, en, ConceptEncoder()).beads]
+    assert free != [((0,), (0,)), ((1,), (1,))]
+    sents = [Sentence(k, k, t, 0, len(t)) for k, t in enumerate(zh)]
+    esents = [Sentence(k, k, t, 0, len(t)) for k, t in enumerate(en)]
+    anchored = align_sentences(sents, esents, ConceptEncoder(),
+                               paragraph_pairs=([0, 1], [0, 1])).beads
+    assert [(b.zh, b.en) for b in anchored] == [((0,), (0,)), ((1,), (1,))]
+    with pytest.raises(AlignError, match="one id per sentence"):
+        align(zh, en, ConceptEncoder(), zh_pairs=[0], en_pairs=[0, 1])
+
+
 def synthetic(n_groups: int, seed: int = 0):
     """zh/en concept documents with known beads: 1-1, 1-2, 2-1, 1-0 and 0-1."""
     rng = np.random.default_rng(seed)

@@ -98,6 +98,7 @@ def test_build_end_to_end_against_gold(site, tmp_path):
     assert market.attempts[0]["source"] == "original" and not market.attempts[0]["ok"]
     # every pair of sentences lies in paragraphs the bilingual page pairs
     assert market.counts["dual_paragraph_agreement"] == 1.0
+    assert market.counts["dual_anchor_pairs"] > 0  # the page's pairs were hard anchors
     assert "dual_paragraph_agreement" not in by_id["20240301-river-cleanup"].counts
 
     hits = total = gold_n = 0
@@ -274,10 +275,10 @@ def test_an_unexpected_error_in_one_article_does_not_stop_the_batch(site, tmp_pa
     seeds, server = site
     real = corpus.align.align_sentences
 
-    def flaky(zh, en, encoder, config=None):
+    def flaky(zh, en, encoder, config=None, **kw):
         if any("凤凰城" in s.text for s in zh):
             raise ZeroDivisionError("boom")
-        return real(zh, en, encoder, config)
+        return real(zh, en, encoder, config, **kw)
 
     monkeypatch.setattr(corpus.align, "align_sentences", flaky)
     result = build([seeds], _config(tmp_path, server.base))
