@@ -23,6 +23,7 @@ import argparse
 import dataclasses
 import itertools
 import json
+import statistics
 import sys
 import time
 from collections import Counter
@@ -38,7 +39,7 @@ sys.path.insert(0, str(HERE))
 
 import newsdev  # noqa: E402
 
-from corpus.align import Side, align_embedded, embed_side  # noqa: E402
+from corpus.align import Side, align_embedded, embed_side, search_spans  # noqa: E402
 from corpus.align_lexical import anchors  # noqa: E402
 from corpus.config import AlignConfig  # noqa: E402
 from corpus.model import Bead  # noqa: E402
@@ -190,6 +191,23 @@ def _value(x: str) -> Any:
         return float(x)
 
 
+def _cost(label: str, docs: Sequence[Doc], cfg: AlignConfig) -> None:
+    bare = dataclasses.replace(cfg, recheck=False)
+    before, after = [], []
+    for _ in range(7):
+        t = time.process_time()
+        for d in docs:
+            search_spans(d.zh, d.en, bare)
+        before.append(time.process_time() - t)
+        t = time.process_time()
+        for d in docs:
+            align_embedded(d.zh, d.en, cfg)
+        after.append(time.process_time() - t)
+    per = 1000 / len(docs)
+    print(f"{label}: search only {statistics.median(before) * per:.1f} ms per document, "
+          f"align_embedded (re-check, confidence) {statistics.median(after) * per:.1f} ms")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--set", choices=["mac", "news", "both"], default="both")
@@ -204,6 +222,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="news: the paragraph pairs of a bilingual page as hard anchors "
                          "(simulated from the set's ¶ blocks)")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--cost", action="store_true",
+                    help="CPU time per document of the search alone (re-check off, no "
+                         "confidence) against the whole of align_embedded, 7 alternating runs")
     args = ap.parse_args(argv)
 
     base = AlignConfig(**{k: v for s in args.set_param for k, v in _grid([s])[0].items()})
@@ -215,6 +236,9 @@ def main(argv: list[str] | None = None) -> int:
             keep = newsdev.DEV if args.part == "dev" else newsdev.HELD_OUT
             docs = [d for d in docs if d.name in keep]
         label = which if which == "mac" else f"news-{args.part}"
+        if args.cost:
+            _cost(label, docs, base)
+            continue
         if args.loco:
             grid = _grid(args.loco)
             results = {}
