@@ -9,6 +9,7 @@ memory (max RSS) of the process.
     .venv/bin/python bench/align_quality.py /work/shared/bench/mac-dev
     .venv/bin/python bench/align_quality.py /work/shared/bench/mac-dev --encoder labse
     .venv/bin/python bench/align_quality.py DATA --out /tmp/beads   # also write NNN.align
+    .venv/bin/python bench/align_quality.py bench/newsdev   # the news set, with its paragraphs
 
 The data is copyrighted; it is read from where it lies and nothing of it is kept.
 """
@@ -26,6 +27,10 @@ from corpus.align import align_embedded, embed_side
 from corpus.config import AlignConfig
 from corpus.embed import load_encoder
 from corpus.score import format_beads, read_beads, read_sentences, score_alignments
+
+
+def _paras(path: Path) -> list[int] | None:
+    return [int(x) for x in path.read_text().split()] if path.exists() else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,7 +56,10 @@ def main(argv: list[str] | None = None) -> int:
         zh = read_sentences(args.data / "zh" / f"{name}.txt")
         en = read_sentences(args.data / "en" / f"{name}.txt")
         t = time.perf_counter()
-        zs, es = embed_side(encoder, zh, cfg), embed_side(encoder, en, cfg)
+        # paragraph ids where the set has them (zh/NNN.para: the news set), as a build has
+        paras = [_paras(args.data / side / f"{name}.para") for side in ("zh", "en")]
+        zs = embed_side(encoder, zh, cfg, paras[0], "zh")
+        es = embed_side(encoder, en, cfg, paras[1], "en")
         t_embed += time.perf_counter() - t
         t = time.perf_counter()
         result = align_embedded(zs, es, cfg, encoder=encoder.name)
