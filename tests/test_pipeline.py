@@ -326,10 +326,10 @@ def test_ctrl_c_records_pending_articles_as_interrupted_and_says_how_to_resume(
     seeds, server = site
     real = corpus.align.align_sentences
 
-    def interrupted(zh, en, encoder, config=None):
+    def interrupted(zh, en, encoder, config=None, **kw):
         if any("凤凰城" in s.text for s in zh):  # the chip factory story: Ctrl-C
             raise KeyboardInterrupt
-        return real(zh, en, encoder, config)
+        return real(zh, en, encoder, config, **kw)
 
     monkeypatch.setattr(corpus.align, "align_sentences", interrupted)
     args = ["build", str(seeds), "-o", str(tmp_path / "aligned"),
