@@ -260,10 +260,12 @@ def _use_parts(m: Any, group: list[list[int]]) -> tuple[np.ndarray, ...]:
         feats[:, off:off + cnn_dim] = c2
     nb._layernorm(feats, m.ln_g, m.ln_b, m.eps)
     # per text: token 0 (start), tokens 1..L-2 (body, possibly none), token L-1 (end)
-    csum = np.zeros((n_tokens + 1, feats.shape[1]), dtype=np.float32)
-    np.cumsum(feats, axis=0, out=csum[1:])
+    # each text's token sum in one contiguous pass (every text has its start and end token,
+    # so starts rise strictly); a cumsum over all tokens took a fifth of the embedding time
     ends = starts + lens
-    body = csum[ends - 1] - csum[starts + 1]
+    body = np.add.reduceat(feats, starts, axis=0)
+    body -= feats[starts]
+    body -= feats[ends - 1]
     nbody = lens - 2
     bos = feats[starts] @ m.cnn_W + m.cnn_b
     eos = feats[ends - 1] @ m.cnn_W + m.cnn_b
