@@ -61,9 +61,7 @@ def test_confidence_is_kept_when_the_beads_have_it(tmp_path):
     assert [r[0] for r in rows] == [0.97, 0.2]
 
 
-def test_a_damaged_bead_file_leaves_out_its_article_only(tmp_path, caplog, monkeypatch):
-    # a CLI test earlier in the run may have set the "corpus" logger quiet and apart
-    monkeypatch.setattr(logging.getLogger("corpus"), "propagate", True)
+def test_a_damaged_bead_file_leaves_out_its_article_only(tmp_path, caplog):
     caplog.set_level(logging.WARNING, logger="corpus")
     out = write_built(tmp_path / "aligned")
     (out / "beads" / "20240320-port-deal.jsonl").write_text("{not json\n", encoding="utf-8")
