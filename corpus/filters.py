@@ -168,8 +168,8 @@ def numbers_match(zh: str, en: str) -> bool:
     """
     zh = unicodedata.normalize("NFKC", zh)
     en = unicodedata.normalize("NFKC", en)
-    zh_nums = _arabic(zh, _ZH_SCALE_RE, _ZH_SCALE)
-    en_nums = _arabic(en, _EN_SCALE_RE, _EN_SCALE)
+    zh_nums = digit_numbers(zh, "zh")
+    en_nums = digit_numbers(en, "en")
     zh_all = set().union(*zh_nums, _spelled(zh, "zh"))
     en_all = set().union(*en_nums, _spelled(en, "en"))
     return (all(values & en_all for values in zh_nums)
