@@ -236,7 +236,7 @@ class _Scorer:
             return False
         own, other = (self.zh.lex, self.en.lex) if side == "zh" else (self.en.lex, self.zh.lex)
         s0, s1, o0, o1 = rest if side == "zh" else (rest[2], rest[3], rest[0], rest[1])
-        found = own[k].intersection(*[set().union(*other[o0:o1])])
+        found = own[k] & set().union(*other[o0:o1])
         return bool(found - set().union(*own[s0:s1]))
 
     def en_chars(self, side: str, k: int) -> float:

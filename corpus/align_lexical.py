@@ -31,4 +31,4 @@ def shared(a: Iterable[frozenset[str]], b: Iterable[frozenset[str]]) -> int:
     sa: set[str] = set().union(*a)
     if not sa:
         return 0
-    return len(sa.intersection(*[set().union(*b)]))
+    return len(sa & set().union(*b))
