@@ -390,8 +390,7 @@ def extract_article(html: str, url: str | None = None, *,
     """
     title, published = _metadata(html, url)
     tree = _parse(html)
-    why_not = not_an_article(tree)
-    if why_not and require_article:
+    if require_article and (why_not := not_an_article(tree)):
         raise NotAnArticleError(why_not, url=url)
     _prune(tree)
     roots = _body_roots(tree)
