@@ -306,14 +306,10 @@ def _pinned_pools(pins: _Pins) -> dict[str, type[HTTPConnectionPool]]:
                 pins.hop.deadline.add(self.sock)
             return super().getresponse(*args, **kw)
 
-    class PinnedHTTPSConnection(HTTPSConnection):
-        def _new_conn(self) -> socket.socket:
-            return _pinned_connect(self, pins)
-
-        def getresponse(self, *args: Any, **kw: Any) -> Any:
-            if pins.hop is not None:
-                pins.hop.deadline.add(self.sock)
-            return super().getresponse(*args, **kw)
+    # The same two overrides, ahead of HTTPSConnection's in the MRO (TLS wraps the socket
+    # that _new_conn returns, as it does urllib3's own).
+    class PinnedHTTPSConnection(PinnedHTTPConnection, HTTPSConnection):
+        pass
 
     class PinnedHTTPPool(HTTPConnectionPool):
         ConnectionCls = PinnedHTTPConnection
