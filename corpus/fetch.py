@@ -228,10 +228,18 @@ class Fetcher:
                 if not 400 <= err.status < 500:
                     raise
                 # "No robots.txt" is an answer too: kept, so a rerun does not ask again.
-                # Marked private when private hosts were allowed (we do not know which).
-                page = Page(url=url, final_url=url, status=err.status, headers={}, body=b"",
-                            fetched_at=datetime.now(UTC), private=cfg.allow_private)
+                return self.remember_status(url, err.status)
             self.cache.put(page)
+        return page
+
+    def remember_status(self, url: str, status: int) -> Page:
+        """Cache an error answer for ``url`` as an empty page, so a rerun does not ask again.
+
+        Marked private when private hosts were allowed (we do not know which answered).
+        """
+        page = Page(url=url, final_url=url, status=status, headers={}, body=b"",
+                    fetched_at=datetime.now(UTC), private=self.config.allow_private)
+        self.cache.put(page)
         return page
 
     # ------------------------------------------------------------------ sources

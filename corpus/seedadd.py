@@ -16,7 +16,6 @@ import enum
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -154,9 +153,7 @@ def _get_article_page(cn_url: str, fetcher: Fetcher) -> Page:
         page = fetcher.get_page(url)
     except HTTPStatusError as err:
         if err.status in GONE_STATUSES:
-            fetcher.cache.put(Page(url=url, final_url=url, status=err.status, headers={},
-                                   body=b"", fetched_at=datetime.now(UTC),
-                                   private=fetcher.config.allow_private))
+            fetcher.remember_status(url, err.status)
         raise
     if page.status in GONE_STATUSES:
         raise HTTPStatusError(f"HTTP {page.status} when asked on {page.fetched_at:%Y-%m-%d} "
