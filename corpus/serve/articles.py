@@ -88,11 +88,10 @@ def load(outdir: Path, article_id: str) -> ArticleView:
     doc = load_built(outdir, article_id)
     built = doc.alignment.beads
     zh, en = _texts(doc)
-    state = _state(outdir, article_id, built, zh, en)
+    state, fixed = _state(outdir, article_id, built, zh, en)
     beads = built
-    if state.state in (State.BUILT, State.PENDING):
+    if fixed is not None:
         known = {(b.zh, b.en): b for b in built}
-        fixed = corrections.read(corrections.corrections_path(outdir, article_id))
         beads = tuple(known.get((b.zh, b.en)) or Bead(b.zh, b.en, math.nan) for b in fixed.beads)
     doc = AlignedDocument(doc.article_id, doc.zh, doc.en, Alignment(beads, doc.alignment.encoder),
                           doc.meta)
@@ -100,21 +99,23 @@ def load(outdir: Path, article_id: str) -> ArticleView:
 
 
 def _state(outdir: Path, article_id: str, built: Sequence[Bead], zh: Sequence[str],
-           en: Sequence[str]) -> CorrectionState:
+           en: Sequence[str]) -> tuple[CorrectionState, corrections.Corrections | None]:
+    """The corrections state, with the parsed file where it applies (built or pending)."""
     path = corrections.existing(outdir, article_id)
     if path is None:
-        return CorrectionState(article_id, State.NONE)
+        return CorrectionState(article_id, State.NONE), None
     try:
         fixed = corrections.read(path)
     except CorrectionsError as err:
-        return CorrectionState(article_id, State.INVALID, err.message)
+        return CorrectionState(article_id, State.INVALID, err.message), None
     if corrections.is_stale(fixed, zh, en):
         return CorrectionState(article_id, State.STALE,
-                               "written for other sentences: the build does not apply it")
+                               "written for other sentences: the build does not apply it"), None
     same = [(b.zh, b.en) for b in fixed.beads] == [(b.zh, b.en) for b in built]
     if same:
-        return CorrectionState(article_id, State.BUILT, "applied by the build")
-    return CorrectionState(article_id, State.PENDING, "saved; the next `corpus build` applies it")
+        return CorrectionState(article_id, State.BUILT, "applied by the build"), fixed
+    return (CorrectionState(article_id, State.PENDING,
+                            "saved; the next `corpus build` applies it"), fixed)
 
 
 def check_corrections(outdir: Path) -> list[CorrectionState]:
