@@ -39,6 +39,8 @@ _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 # what must never reach a terminal from text: C0/C1 controls, DEL, bidi overrides
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
                      "\u2066-\u2069]")
+# line breaks and tabs: one space where text must stay on one line or in one field
+_BREAKS = re.compile(r"[\t\n\r\v\f\u2028\u2029\x85]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,7 +417,7 @@ def renderings(con: sqlite3.Connection, result: SearchResult, *, top: int = 15
 
 def terminal_safe(text: str) -> str:
     """Text with controls, escape sequences and bidi overrides removed, on one line."""
-    return _UNSAFE.sub("", re.sub(r"[\t\n\r\v\f\u2028\u2029\x85]+", " ", text))
+    return _UNSAFE.sub("", _BREAKS.sub(" ", text))
 
 
 def width(text: str) -> int:
@@ -496,7 +498,7 @@ TSV_COLUMNS = ("article_id", "bead", "type", "score", "confidence", "side", "lef
 def format_tsv(result: SearchResult) -> Iterator[str]:
     """One line per hit, ``TSV_COLUMNS``; no tab or line break inside a field."""
     def f(v: object) -> str:
-        return "" if v is None else re.sub(r"[\t\n\r\v\f\u2028\u2029\x85]+", " ", str(v))
+        return "" if v is None else _BREAKS.sub(" ", str(v))
 
     yield "\t".join(TSV_COLUMNS)
     for h in result.hits:
