@@ -28,7 +28,6 @@ from datetime import date
 from typing import Any
 
 from corpus.errors import SearchError
-from corpus.index import iter_texts
 
 log = logging.getLogger(__name__)
 
@@ -368,6 +367,10 @@ def renderings(con: sqlite3.Connection, result: SearchResult, *, top: int = 15
     Returns the renderings (overlapping ones folded into the best-scoring) and the number
     of matches whose other side is empty: sentences left untranslated.
     """
+    # here, not at the top: the CLI imports this module to build its parser, and
+    # corpus.index brings the export modules
+    from corpus.index import iter_texts
+
     sides = result.query.sides
     other = "en" if sides == ("zh",) else "zh" if sides == ("en",) else None
     if other is None:
