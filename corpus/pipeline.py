@@ -182,11 +182,11 @@ def _build(seed_paths: list[Path], config: BuildConfig, progress: Progress,
                         "cn.nytimes.com exports there (see docs/seeds.md)")
     log.info("%d articles to build (%d seeds unreadable)", len(articles), len(batch.failures))
 
-    todo = _plan(articles, old, manifest, signature, config)
+    todo, hashes = _plan(articles, old, manifest, signature, config)
     log.info("%d up to date, %d to do", len(articles) - len(todo), len(todo))
     manifest.save(manifest_path)
     try:
-        _run_articles(todo, manifest, manifest_path, config, seconds, progress)
+        _run_articles(todo, hashes, manifest, manifest_path, config, seconds, progress)
     except KeyboardInterrupt:
         pending = _mark_interrupted(todo, manifest)
         result = BuildResult(outdir, [manifest.articles[k] for k in sorted(manifest.articles)],
@@ -241,8 +241,10 @@ def _mark_interrupted(todo: list[Article], manifest: Manifest) -> int:
 
 
 def _plan(articles: list[Article], old: Manifest, manifest: Manifest,
-          signature: dict[str, Any], config: BuildConfig) -> list[Article]:
-    """Fill ``manifest`` with a record per article and return the articles to (re)do.
+          signature: dict[str, Any], config: BuildConfig
+          ) -> tuple[list[Article], dict[str, str]]:
+    """Fill ``manifest`` with a record per article; return the articles to (re)do and
+    their input hashes by id.
 
     An article whose outputs are complete and whose inputs and settings are unchanged keeps
     its record and is skipped (unless --force; --only-fetch fetches it without touching its
@@ -251,6 +253,7 @@ def _plan(articles: list[Article], old: Manifest, manifest: Manifest,
     """
     outdir = Path(config.outdir)
     todo: list[Article] = []
+    hashes: dict[str, str] = {}
     for art in articles:
         h = _input_hash(art, signature, config)
         prev = old.articles.get(art.id)
@@ -271,15 +274,18 @@ def _plan(articles: list[Article], old: Manifest, manifest: Manifest,
         else:
             manifest.articles[art.id] = _record_base(art, h)
         todo.append(art)
+        hashes[art.id] = h
     for key, prev in old.articles.items():
         if key not in manifest.articles and _is_current(prev, prev.input_hash, outdir):
             manifest.articles[key] = prev
-    return todo
+    return todo, hashes
 
 
-def _run_articles(todo: list[Article], manifest: Manifest, manifest_path: Path,
-                  config: BuildConfig, seconds: Seconds, progress: Progress) -> None:
-    """Fetch, align and write every article in ``todo``, saving the manifest after each."""
+def _run_articles(todo: list[Article], hashes: dict[str, str], manifest: Manifest,
+                  manifest_path: Path, config: BuildConfig, seconds: Seconds,
+                  progress: Progress) -> None:
+    """Fetch, align and write every article in ``todo``, saving the manifest after each
+    (``hashes``: their input hashes, as :func:`_plan` computed them)."""
     from corpus.fetch import Fetcher
 
     outdir = Path(config.outdir)
@@ -295,7 +301,7 @@ def _run_articles(todo: list[Article], manifest: Manifest, manifest_path: Path,
                 continue  # fetched to refresh the cache; its outputs stay as they are
             if rec.status == Status.DONE:  # being redone: a fresh record replaces the done
                 # one once this article has finished (stopped midway, it stays done)
-                rec = _record_base(art, _input_hash(art, settings_signature(config), config))
+                rec = _record_base(art, hashes[art.id])
             rec.seconds["fetch"] = round(fetch_s, 3)
             seconds["fetch"] += fetch_s
             if isinstance(got, CorpusError):
