@@ -164,6 +164,7 @@ def update_index(outdir: str | Path, article_ids: Sequence[str] | None = None) -
     outdir = Path(outdir)
     ids = list(article_ids) if article_ids is not None else done_articles(outdir)
     target = index_path(outdir)
+    con = None
     try:
         con = sqlite3.connect(target) if target.is_file() else None
         old = {} if con is None else dict(con.execute(
@@ -171,6 +172,8 @@ def update_index(outdir: str | Path, article_ids: Sequence[str] | None = None) -
         version = None if con is None else con.execute(
             "SELECT value FROM info WHERE key='schema'").fetchone()
     except sqlite3.DatabaseError:
+        if con is not None:
+            con.close()  # a file that is not our index: closed before it is rebuilt
         con, old, version = None, {}, None
     if con is None or version is None or version[0] != SCHEMA_VERSION:
         if con is not None:

@@ -147,7 +147,7 @@ def summary_line(s: DocStats) -> str:
 _HELP = (
     '<p class="help">Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous flagged bead, '
     "<kbd>/</kbd> search, <kbd>Esc</kbd> clear. Score below {low} = low; p = confidence, "
-    "the probability that the bead is right (doubtful below 0.5). "
+    "the probability that the bead is right (doubtful below {doubtful:g}). "
     "Split: one English sentence translated as several; merge: several as one.</p>"
 )
 
@@ -171,7 +171,7 @@ def render_article(
     body = (
         f'<nav>{" · ".join(nav)}</nav>\n<header>\n<h1 lang="zh-Hans">{escape(title)}</h1>\n'
         f'<p class="aid">{escape(doc.article_id)}</p>\n{_meta(doc.meta)}\n{summary_line(stats)}\n'
-        + _HELP.format(low=f"{low_score:g}")
+        + _HELP.format(low=f"{low_score:g}", doubtful=DOUBTFUL)
         + '\n<div class="controls" role="search"><label>Search <input id="q" type="search" '
         'placeholder="text in either language" autocomplete="off"></label> '
         '<label><input id="only" type="checkbox"> only flagged beads</label> '

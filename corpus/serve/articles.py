@@ -13,7 +13,7 @@ import logging
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,9 +60,15 @@ class ArticleView:
     built: tuple[Bead, ...]
     state: CorrectionState
     undo_depth: int
+    # the built beads' (zh, en) ids, so is_built is a lookup, not a scan per bead
+    _spans: frozenset[tuple[tuple[int, ...], tuple[int, ...]]] = field(
+        init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_spans", frozenset((b.zh, b.en) for b in self.built))
 
     def is_built(self, bead: Bead) -> bool:
-        return any(b.zh == bead.zh and b.en == bead.en for b in self.built)
+        return (bead.zh, bead.en) in self._spans
 
 
 def article_ids(outdir: Path) -> list[str]:
