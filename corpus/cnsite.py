@@ -60,8 +60,8 @@ def _classes(el: lxml.html.HtmlElement) -> set[str]:
     return set((el.get("class") or "").split())
 
 
-def _has_class(name: str) -> str:
-    """An XPath test for a whole class token."""
+def has_class(name: str) -> str:
+    """An XPath test for a whole class token (``article-body`` is not ``article-body-aside``)."""
     return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
 
 
@@ -163,7 +163,7 @@ def _photo(el: lxml.html.HtmlElement) -> Photo:
     src = ""
     if img is not None:
         src = (img.get("src") or img.get("data-src") or "").strip()
-    credit_el = _first(el, f".//cite | .//*[{_has_class('credit')}]")
+    credit_el = _first(el, f".//cite | .//*[{has_class('credit')}]")
     credit = _text(credit_el) if credit_el is not None else ""
     cap_el = _first(el, ".//figcaption", ".//small")
     skip = frozenset({"cite", "credit"})
@@ -204,8 +204,8 @@ def _blocks(body: lxml.html.HtmlElement) -> list[str | Photo]:
 
 
 def _title(root: lxml.html.HtmlElement) -> str:
-    not_en = f"not({_has_class('en-title')})"
-    for xpath in (f"//*[{_has_class('article-header')}]//h1[{not_en}]", f"//h1[{not_en}]"):
+    not_en = f"not({has_class('en-title')})"
+    for xpath in (f"//*[{has_class('article-header')}]//h1[{not_en}]", f"//h1[{not_en}]"):
         el = _first(root, xpath)
         if el is not None and _text(el):
             return _text(el)
@@ -225,7 +225,7 @@ def _english_url(root: lxml.html.HtmlElement, footer: lxml.html.HtmlElement | No
         if _EN_LINK_TEXT.search(_text(a)) and a.get("href"):
             hrefs.append(a.get("href", "").strip())
     if not hrefs:
-        for a in root.xpath(f"//*[{_has_class('dual-btn')}]//a[@href]"):
+        for a in root.xpath(f"//*[{has_class('dual-btn')}]//a[@href]"):
             href = urljoin(CN_SITE + "/", a.get("href", "").strip())
             if (urlsplit(href).hostname or "").lower() not in CN_HOSTS:
                 hrefs.append(href)
@@ -244,8 +244,8 @@ def _english_url(root: lxml.html.HtmlElement, footer: lxml.html.HtmlElement | No
 
 
 def _footer(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
-    return _first(root, f"//footer[{_has_class('author-info')}]",
-                  f"//*[{_has_class('author-info')}]", "//article//footer", "//footer")
+    return _first(root, f"//footer[{has_class('author-info')}]",
+                  f"//*[{has_class('author-info')}]", "//article//footer", "//footer")
 
 
 def _footer_lines(footer: lxml.html.HtmlElement | None) -> list[str]:
@@ -270,8 +270,8 @@ def parse_article_page(text: str, cn_url: str, *, crawled: datetime | None = Non
     for el in root.xpath("//script | //style | //noscript | //template"):
         el.drop_tree()
     og_type = _meta(root, "og:type").lower()
-    body = _first(root, f"//section[{_has_class('article-body')}]",
-                  f"//*[{_has_class('article-body')}]")
+    body = _first(root, f"//section[{has_class('article-body')}]",
+                  f"//*[{has_class('article-body')}]")
     if body is None:  # the body container decides; og:type only helps explain
         what = f", and its og:type is {og_type!r}" if og_type and og_type != "article" else ""
         raise SeedError(f"not an article page: it has no article body (section.article-body)"
@@ -287,11 +287,11 @@ def parse_article_page(text: str, cn_url: str, *, crawled: datetime | None = Non
         raise SeedError("no English original: the page has no 点击查看本文英文版 link (a story "
                         "written in Chinese, or not a translation of a Times article)",
                         url=cn_url)
-    byline = _first(root, f"//*[{_has_class('byline-box')}]//address", "//address")
-    time = _first(root, f"//*[{_has_class('byline-box')}]//time", "//time")
+    byline = _first(root, f"//*[{has_class('byline-box')}]//address", "//address")
+    time = _first(root, f"//*[{has_class('byline-box')}]//time", "//time")
     lead = [_photo(f) for f in root.xpath(
-        f"//figure[{_has_class('article-span-photo')}] | "
-        f"//*[{_has_class('article-header')}]//figure")]
+        f"//figure[{has_class('article-span-photo')}] | "
+        f"//*[{has_class('article-header')}]//figure")]
     return SeedDoc(
         cn_url=cn_url, title=_title(root),
         crawled_ms=round(crawled.timestamp() * 1000) if crawled is not None else None,

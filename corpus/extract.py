@@ -22,6 +22,7 @@ import lxml.etree
 import lxml.html
 import trafilatura
 
+from corpus.cnsite import has_class
 from corpus.errors import EmptyPageError, ExtractError, NotAnArticleError, TruncatedPageError
 from corpus.model import ExtractedPage, ParagraphPair
 
@@ -227,10 +228,6 @@ def _metadata(html: str, url: str | None) -> tuple[str, str | None]:
     return title, meta.date
 
 
-def _has_class(name: str) -> str:
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
-
-
 def _outermost(tree: lxml.html.HtmlElement, elements: Sequence[lxml.html.HtmlElement]
                ) -> list[lxml.html.HtmlElement]:
     """Those of ``elements`` not inside another one of them, in document order.
@@ -427,10 +424,10 @@ def is_chinese(text: str) -> bool:
 #: ``div.article-paragraph``; titles in ``h1`` (Chinese) and ``h1.en-title``; the date in
 #: ``time[datetime]`` (older pages: ``time[pudate]``).
 # Any element: the article page's body is a ``section.article-body`` (see corpus.cnsite).
-_DUAL_BODY = f"//*[{_has_class('article-body')} or {_has_class('article-partial')}]"
-_DUAL_ITEM = f".//div[{_has_class('article-dual-body-item')}]"
-_DUAL_CELL = f"./div[{_has_class('col-lg-6')}]"
-_DUAL_PARAGRAPH = f".//div[{_has_class('article-paragraph')}]"
+_DUAL_BODY = f"//*[{has_class('article-body')} or {has_class('article-partial')}]"
+_DUAL_ITEM = f".//div[{has_class('article-dual-body-item')}]"
+_DUAL_CELL = f"./div[{has_class('col-lg-6')}]"
+_DUAL_PARAGRAPH = f".//div[{has_class('article-paragraph')}]"
 
 
 def _dual_cell_text(cell: lxml.html.HtmlElement) -> str:
@@ -471,7 +468,7 @@ def extract_dual(html: str | bytes, url: str | None = None) -> ExtractedPage:
     if not pairs:
         raise EmptyPageError("no bilingual paragraphs (div.article-dual-body-item with "
                              "div.article-paragraph cells) in the article body", url=url)
-    en_titles = [_clean(h.text_content()) for h in tree.xpath(f"//*[{_has_class('en-title')}]")]
+    en_titles = [_clean(h.text_content()) for h in tree.xpath(f"//*[{has_class('en-title')}]")]
     h1s = [_clean(h.text_content()) for h in tree.iter("h1")]
     title = next((t for t in en_titles + h1s if t and not is_chinese(t)), "")
     title_zh = next((t for t in h1s if t and is_chinese(t)), "")

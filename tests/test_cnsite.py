@@ -9,6 +9,7 @@ import pytest
 
 from corpus.cnsite import (
     canonical_article_url,
+    has_class,
     is_article_url,
     list_links,
     parse_article_page,
@@ -25,6 +26,16 @@ BASE = "http://127.0.0.1:9"
 
 def _page(name: str) -> str:
     return (DATA / name).read_text(encoding="utf-8").replace("{{BASE}}", BASE)
+
+
+def test_has_class_matches_whole_class_tokens_only() -> None:
+    import lxml.html
+
+    root = lxml.html.fromstring(
+        '<div><p id="a" class="article-body">x</p><p id="b" class="article-body-aside">x</p>'
+        '<p id="c" class="\tbig  article-body\n">x</p><p id="d" class="my-article-body">x</p>'
+        '<p id="e">x</p></div>')
+    assert [p.get("id") for p in root.xpath(f"//p[{has_class('article-body')}]")] == ["a", "c"]
 
 
 @pytest.mark.parametrize("given", [
