@@ -30,6 +30,7 @@ import lxml.etree
 import lxml.html
 
 from corpus.errors import SeedError
+from corpus.seeds import EN_LINK_PATTERN
 from corpus.seedwriter import Photo, SeedDoc
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,6 @@ CN_HOSTS = frozenset({"cn.nytimes.com", "m.cn.nytimes.com"})
 _VARIANTS = frozenset({"dual", "zh-hant", "zh-hans", "amp"})
 _ARTICLE_PATH = re.compile(
     r"^/(?:[a-z][a-z0-9-]*/){1,3}(?:19|20)\d{6}/[A-Za-z0-9][A-Za-z0-9._-]{0,199}/$")
-_EN_LINK_TEXT = re.compile(r"(查看|點擊查看|点击查看)?本文英文版")
 #: The site's closing note ("感谢…cn.letters@nytimes.com。"), not part of the article;
 #: RSSHub's route strips it the same way.
 _SITE_NOTE = re.compile(r"cn\.letters@nytimes\.com")
@@ -222,7 +222,7 @@ def _english_url(root: lxml.html.HtmlElement, footer: lxml.html.HtmlElement | No
     ``.dual-btn`` link that leaves the site. SeedError when the links disagree."""
     hrefs: list[str] = []
     for a in (footer if footer is not None else root).iter("a"):
-        if _EN_LINK_TEXT.search(_text(a)) and a.get("href"):
+        if EN_LINK_PATTERN.search(_text(a)) and a.get("href"):
             hrefs.append(a.get("href", "").strip())
     if not hrefs:
         for a in root.xpath(f"//*[{has_class('dual-btn')}]//a[@href]"):
@@ -256,7 +256,7 @@ def _footer_lines(footer: lxml.html.HtmlElement | None) -> list[str]:
                          for c in b.iterdescendants())]
     lines = [_text(b) for b in leaves] if leaves else [_text(footer)]
     return [ln for ln in lines
-            if ln and not (_EN_LINK_TEXT.search(ln) and len(ln) < 20)
+            if ln and not (EN_LINK_PATTERN.search(ln) and len(ln) < 20)
             and not _SITE_NOTE.search(ln)]
 
 

@@ -42,10 +42,12 @@ SEED_SUFFIXES = (".txt", ".md", ".html", ".htm")
 #: Sidecar files with a user-supplied English original sit next to seeds; they are not seeds.
 SIDECAR_SUFFIXES = (".en.txt", ".en.html", ".en.htm")
 
-_EN_LINK_TEXT = re.compile(r"(查看|點擊查看|点击查看)?本文英文版")
+#: The footer link to the English original ("点击查看本文英文版。"), as the site words it.
+EN_LINK_PATTERN = re.compile(r"(查看|點擊查看|点击查看)?本文英文版")
 #: The link closing an author bio ("点击查看更多关于他的信息。"): navigation, not the bio.
 _BIO_LINK = re.compile(r"\s*(点击|點擊)查看更多(关于|關於)[他她][们們]?的(信息|資訊)。?$")
-_TRANSLATOR = re.compile(r"^\s*(翻译|翻譯|译者|譯者)\s*[：:]\s*")
+#: The translator credit's prefix ("翻译：", "譯者:"); the name follows the match.
+TRANSLATOR_PATTERN = re.compile(r"^\s*(翻译|翻譯|译者|譯者)\s*[：:]\s*")
 _CONTRIBUTOR = re.compile(
     r"(对本文有|對本文有|报道贡献|報導貢獻|协助报道|協助報導|参与报道|研究工作|对此文有)"
 )
@@ -334,7 +336,7 @@ def _english_link(
     scope = footer if footer is not None else root
     hrefs: list[str] = []
     for a in scope.iter("a"):
-        if _EN_LINK_TEXT.search(_text(a)):
+        if EN_LINK_PATTERN.search(_text(a)):
             href = (a.get("href") or "").strip()
             if href and href not in hrefs:
                 hrefs.append(href)
@@ -382,9 +384,9 @@ def _footer_lines(footer: lxml.html.HtmlElement | None) -> tuple[list[str], str 
     )
     contributors, bios, translator = [], [], None
     for line in filter(None, lines):
-        if _EN_LINK_TEXT.search(line) and len(line) < 20:
+        if EN_LINK_PATTERN.search(line) and len(line) < 20:
             continue
-        m = _TRANSLATOR.match(line)
+        m = TRANSLATOR_PATTERN.match(line)
         if m:
             translator = line[m.end() :].strip() or line
         elif _CONTRIBUTOR.search(line):

@@ -29,12 +29,11 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from corpus.errors import SeedError
 from corpus.export.common import atomic_write
 from corpus.model import Article
-from corpus.seeds import BEIJING
+from corpus.seeds import BEIJING, TRANSLATOR_PATTERN
 
 #: The footer line that carries the English link, worded as the site words it.
 EN_LINK_TEXT = "点击查看本文英文版。"
 TRANSLATOR_PREFIX = "翻译："
-_TRANSLATOR = re.compile(r"^\s*(翻译|翻譯|译者|譯者)\s*[：:]")
 _SPACE = re.compile(r"\s+")
 
 
@@ -142,7 +141,7 @@ def _time_fields(published: datetime | None) -> tuple[str, str]:
 
 
 def _translator_line(translator: str) -> str:
-    return translator if _TRANSLATOR.match(translator) else TRANSLATOR_PREFIX + translator
+    return translator if TRANSLATOR_PATTERN.match(translator) else TRANSLATOR_PREFIX + translator
 
 
 def seed_doc_from_article(article: Article) -> SeedDoc:

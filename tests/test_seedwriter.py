@@ -156,3 +156,16 @@ def test_any_article_round_trips(article):
     text = render_seed(seed_doc_from_article(article))
     back = parse_seed(text)
     assert _fields(back) == _fields(dataclasses.replace(article, seed_path=None))
+
+
+@pytest.mark.parametrize("credit", ["翻译：", "譯者 :", "译者:"])
+def test_a_translator_that_is_only_a_credit_prefix_is_not_prefixed_again(credit):
+    # parse_seed keeps a bare "翻译：" line whole as the translator; writing it back must
+    # not make it "翻译：翻译：", so the writer knows the prefix the reader knows
+    article = parse_seed(render_seed(SeedDoc(
+        cn_url="https://cn.nytimes.com/china/20240101/x/", title="标题", body=("正文。",),
+        footer=(credit,), en_url="https://www.nytimes.com/2024/01/01/x.html")))
+    assert article.translator == credit
+    doc = seed_doc_from_article(article)
+    assert doc.footer == (credit,)
+    assert parse_seed(render_seed(doc)).translator == credit
