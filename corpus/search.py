@@ -28,6 +28,7 @@ from datetime import date
 from typing import Any
 
 from corpus.errors import SearchError
+from corpus.terminal import CONTROLS
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +36,6 @@ LANGS = ("auto", "zh", "en", "both")
 DEFAULT_LIMIT = 200  # hits returned; counts cover every match
 MATCH_LIMIT = 200_000  # matches counted at most per query (bounds memory and time)
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
-# what must never reach a terminal from text: C0/C1 controls, DEL, bidi overrides
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
-                     "\u2066-\u2069]")
 # line breaks and tabs: one space where text must stay on one line or in one field
 _BREAKS = re.compile(r"[\t\n\r\v\f\u2028\u2029\x85]+")
 
@@ -420,7 +418,7 @@ def renderings(con: sqlite3.Connection, result: SearchResult, *, top: int = 15
 
 def terminal_safe(text: str) -> str:
     """Text with controls, escape sequences and bidi overrides removed, on one line."""
-    return _UNSAFE.sub("", _BREAKS.sub(" ", text))
+    return CONTROLS.sub("", _BREAKS.sub(" ", text))
 
 
 def width(text: str) -> int:

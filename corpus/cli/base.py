@@ -9,6 +9,8 @@ import re
 import sys
 from typing import IO, Any
 
+from corpus.terminal import CONTROLS
+
 log = logging.getLogger("corpus")
 
 EXIT_OK = 0
@@ -17,13 +19,8 @@ EXIT_ERROR = 2  # the command could not run (bad input, bad config)
 EXIT_INTERRUPTED = 130  # stopped by Ctrl-C (128 + SIGINT, as shells report it)
 
 
-# Characters a terminal acts on rather than shows: C0 and C1 controls (ESC starts colour,
-# title and clipboard sequences, BEL rings, CR overwrites the line), DEL, and the
-# bidirectional overrides that reorder what is shown. Seeds and pages are not ours, so
-# their text is escaped wherever it reaches a terminal.
-_LINE_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f"
-                            "\u202a-\u202e\u2066-\u2069]")
-_FIELD_CONTROLS = re.compile(_LINE_CONTROLS.pattern[:-1] + "\t\n\u2028\u2029]")
+# One field of a line also escapes what would break the line (see corpus.terminal)
+_FIELD_CONTROLS = re.compile(CONTROLS.pattern[:-1] + "\t\n\u2028\u2029]")
 
 
 def _escape(m: re.Match[str]) -> str:
@@ -38,7 +35,7 @@ def safe(text: object) -> str:
 
 def safe_lines(text: str) -> str:
     """Text printed for people: controls escaped, tabs and newlines kept."""
-    return _LINE_CONTROLS.sub(_escape, text)
+    return CONTROLS.sub(_escape, text)
 
 
 class _SafeFormatter(logging.Formatter):
@@ -113,4 +110,4 @@ def given_settings(args: argparse.Namespace, names: dict[str, str]) -> dict[str,
 def print_json(obj: object) -> None:
     # json escapes C0 controls itself; C1, DEL and bidi overrides get \\u escapes too
     text = json.dumps(obj, ensure_ascii=False, indent=2)
-    sys.stdout.write(_LINE_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+    sys.stdout.write(CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
