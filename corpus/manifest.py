@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import ExportError
-from corpus.export.common import atomic_write
+from corpus.export.common import write_json
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,5 @@ class Manifest:
 
     def save(self, path: Path) -> None:
         """Write the manifest atomically: a reader never sees half of it."""
-        with atomic_write(path) as fh:
-            json.dump(self.to_dict(), fh, ensure_ascii=False, indent=2)
-            fh.write("\n")
+        write_json(path, self.to_dict())
 

@@ -22,6 +22,7 @@ from corpus.export.common import (
     format_ids,
     parse_ids,
     records_from_documents,
+    write_json,
     xml_text,
 )
 from corpus.export.jsonl import write_jsonl
@@ -50,6 +51,16 @@ def test_failure_mid_write_keeps_old_file(tmp_path: Path) -> None:
         f.write("half of the new")
         raise RuntimeError("disk on fire")
     assert target.read_text(encoding="utf-8") == "old complete file\n"
+    assert litter(tmp_path) == []
+
+
+def test_write_json_is_readable_utf8_and_keeps_the_old_file_on_failure(tmp_path: Path) -> None:
+    target = tmp_path / "manifest.json"
+    write_json(target, {"title": "标题", "n": [1]})
+    assert target.read_text(encoding="utf-8") == '{\n  "title": "标题",\n  "n": [\n    1\n  ]\n}\n'
+    with pytest.raises(TypeError):
+        write_json(target, {"bad": object()})  # not JSON: nothing half-written
+    assert '"标题"' in target.read_text(encoding="utf-8")
     assert litter(tmp_path) == []
 
 

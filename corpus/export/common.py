@@ -8,6 +8,7 @@ URLs). Readers return records too, so converting JSONL to TMX keeps the URLs.
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import os
 import re
@@ -208,6 +209,13 @@ def atomic_write(path: str | os.PathLike[str], *, newline: str = "\n") -> Iterat
             raise ExportError(f"cannot write {target}: {err.strerror or err}") from err
         raise
     _fsync_dir(target.parent)
+
+
+def write_json(path: str | os.PathLike[str], obj: Any) -> None:
+    """Write ``obj`` as indented UTF-8 JSON (non-ASCII kept, a final newline), atomically."""
+    with atomic_write(path) as f:
+        json.dump(obj, f, ensure_ascii=False, indent=2)
+        f.write("\n")
 
 
 def _is_special(path: str | os.PathLike[str]) -> bool:

@@ -27,7 +27,7 @@ from typing import Any
 
 from corpus.config import ExportConfig, ExportFormat, to_dict
 from corpus.errors import ExportError
-from corpus.export.common import Record, atomic_write, is_stdio, records_from_documents
+from corpus.export.common import Record, is_stdio, records_from_documents, write_json
 from corpus.export.jsonl import read_jsonl_file, write_jsonl
 from corpus.export.tmx import read_header_props, read_tmx_records, write_tmx
 from corpus.export.tsv import read_tsv_records, write_tsv
@@ -314,12 +314,6 @@ def export_documents(docs: Sequence[AlignedDocument], outdir: str | os.PathLike[
 
 
 # --------------------------------------------------------------------------- helpers
-
-def write_json(path: Path, obj: Any) -> None:
-    with atomic_write(path) as f:
-        json.dump(obj, f, ensure_ascii=False, indent=2)
-        f.write("\n")
-
 
 @contextlib.contextmanager
 def _spooled_stdin() -> Iterator[tuple[Path, bytes]]:
