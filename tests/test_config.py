@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from corpus.cli import build_parser
-from corpus.cli.build import _build_config
+from corpus.cli.build import _build_config, fetch_config_from_args
 from corpus.config import (
     AlignConfig,
     BuildConfig,
@@ -114,6 +114,25 @@ def test_a_flag_wins_even_where_it_equals_the_default(tmp_path):
     assert c.fetch.workers == 2 and c.export.filters.drop_identical  # the rest from the file
     # a switch the user did not give leaves the file's value alone
     assert _build_config(build_parser().parse_args(["build", "--config", str(f)])).report
+
+
+@pytest.mark.parametrize("command", ["build", "fetch"])
+def test_repeated_original_flags_become_the_originals_dict(tmp_path, command):
+    f = tmp_path / "corpus.toml"
+    f.write_text('[fetch]\noriginals = {"c" = "file.html"}\n', encoding="utf-8")
+    seeds = [str(tmp_path)] if command == "fetch" else []
+    args = build_parser().parse_args([command, *seeds, "--original", "a=x.html", "--original",
+                                      "b = y.txt", "--original", "a=z.html"])
+    config = _build_config(args).fetch if command == "build" else fetch_config_from_args(args)
+    assert config.originals == {"a": "z.html", "b": "y.txt"}  # the later one for "a" wins
+    assert list(config.originals) == ["a", "b"]
+    assert fetch_config_from_args(build_parser().parse_args([command, *seeds])).originals == {}
+    # the flags' originals join the file's (a table merges key by key)
+    given = _build_config(build_parser().parse_args(
+        ["build", "--config", str(f), "--original", "a=x.html", "--original", "c=mine.html"]))
+    assert given.fetch.originals == {"c": "mine.html", "a": "x.html"}
+    assert _build_config(build_parser().parse_args(["build", "--config", str(f)])
+                         ).fetch.originals == {"c": "file.html"}
 
 
 def test_help_texts_quote_the_defaults_of_the_config():

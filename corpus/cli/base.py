@@ -98,12 +98,13 @@ def common_options(suppress: bool) -> argparse.ArgumentParser:
 def given_settings(args: argparse.Namespace, names: dict[str, str]) -> dict[str, Any]:
     """The settings whose flags the user gave, as {setting: value} for ``names`` ({argparse
     dest: setting}). Options default to None ("not given"), so a flag wins over a config
-    file even where it repeats the default."""
+    file even where it repeats the default. Each option's parser already gives the setting's
+    type (``--original`` collects a dict), so values pass through unchanged."""
     out: dict[str, Any] = {}
     for dest, key in names.items():
         value = getattr(args, dest, None)
         if value is not None:
-            out[key] = dict(value) if isinstance(value, list) and key == "originals" else value
+            out[key] = value
     return out
 
 

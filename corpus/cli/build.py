@@ -48,6 +48,17 @@ def _original(text: str) -> tuple[str, str]:
     return art_id.strip(), path.strip()
 
 
+class _CollectOriginals(argparse.Action):
+    """Repeated ``--original ID=PATH`` into the {id: path} dict FetchConfig.originals holds
+    (a later one for the same id wins), so the value needs no converting downstream."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        art_id, path = values
+        setattr(namespace, self.dest, {**(getattr(namespace, self.dest, None) or {}),
+                                       art_id: path})
+
+
 def add_fetch_options(p: argparse.ArgumentParser) -> None:
     """Where the English originals come from and how politely; shared by fetch and build."""
     g = p.add_argument_group("fetching")
@@ -62,7 +73,7 @@ def add_fetch_options(p: argparse.ArgumentParser) -> None:
                    help="use the cache only and report what is missing")
     g.add_argument(
         "--original",
-        action="append",
+        action=_CollectOriginals,
         type=_original,
         metavar="ID=PATH",
         help="use this file (HTML or text) as the English original of article ID; "
