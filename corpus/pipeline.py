@@ -380,12 +380,14 @@ class _Aligner:
     def __init__(self, config: BuildConfig) -> None:
         self.config = config
         self._encoder: Encoder | None = None
+        self._encoder_name: str | None = None  # with its package's version: looked up once
         self.encoder_seconds = 0.0
 
     @property
     def encoder(self) -> Encoder:
         if self._encoder is None:
             from corpus.embed import load_encoder
+            from corpus.provenance import describe_encoder
 
             t0 = time.perf_counter()
             encoder = load_encoder(self.config.model)
@@ -394,15 +396,16 @@ class _Aligner:
                 load()
             self._encoder = encoder
             self.encoder_seconds = time.perf_counter() - t0
+            self._encoder_name = describe_encoder(encoder)
         return self._encoder
 
     def provenance(self, alignment: Alignment, eng: EnglishText) -> Provenance:
         """What produced an article's beads: this toolkit, the encoder as loaded, the
         aligner's and segmenter's settings, and the source of the English."""
-        from corpus.provenance import Provenance, describe_encoder
+        from corpus.provenance import Provenance
 
         return Provenance(
-            encoder=describe_encoder(self._encoder) if self._encoder else alignment.encoder,
+            encoder=alignment.encoder if self._encoder_name is None else self._encoder_name,
             aligner=dict(alignment.params) or to_dict(self.config.align),
             segmenter={"splitter": "corpus.segment", **to_dict(self.config.segment)},
             english_source=eng.source.value)

@@ -85,9 +85,16 @@ def _gold(article_id: str) -> set[tuple[tuple[str, ...], tuple[str, ...]]]:
     return {(tuple(zh), tuple(en)) for zh, en in rows}
 
 
-def test_build_end_to_end_against_gold(site, tmp_path):
+def test_build_end_to_end_against_gold(site, tmp_path, monkeypatch):
+    import corpus.provenance
+
+    described = []  # the encoder's package version is looked up once per build
+    real_describe = corpus.provenance.describe_encoder
+    monkeypatch.setattr(corpus.provenance, "describe_encoder",
+                        lambda enc: described.append(enc) or real_describe(enc))
     seeds, server = site
     result = build([seeds], _config(tmp_path, server.base))
+    assert len(described) == 1
     out = tmp_path / "aligned"
     assert [r.key for r in result.records] == IDS
     assert [r.status for r in result.records] == ["done"] * 3, [r.reason for r in result.records]
