@@ -75,6 +75,36 @@ def test_corpus_only_selected_formats_and_safe_names(tmp_path: Path) -> None:
         export_documents([make_doc("a"), make_doc("a")], tmp_path / "q")
 
 
+class _CountedId(str):
+    compared = 0
+
+    def __eq__(self, other: object) -> bool:
+        _CountedId.compared += 1
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+
+def test_export_documents_checks_ids_in_linear_time(tmp_path: Path, monkeypatch) -> None:
+    # comparisons, not seconds: a list made this n*(n-1)/2 (500k here), a set about none
+    import types
+
+    import corpus.export.merge as merge_mod
+
+    written: list[str] = []
+    monkeypatch.setattr(merge_mod, "export_article", lambda doc, outdir, config: {})
+    monkeypatch.setattr(merge_mod, "merge_corpus",
+                        lambda ids, outdir, config: written.extend(ids) or merge_mod.ExportResult())
+    n = 1000
+    docs = [types.SimpleNamespace(article_id=_CountedId(f"a{i:04d}")) for i in range(n)]
+    _CountedId.compared = 0
+    export_documents(docs, tmp_path)  # type: ignore[arg-type]
+    assert _CountedId.compared < n
+    assert written == [d.article_id for d in docs]  # the corpus keeps the order given
+    with pytest.raises(ExportError, match="a0007 is given twice"):
+        export_documents([*docs, docs[7]], tmp_path)  # type: ignore[arg-type]
+
+
 def test_merge_mixed_formats_keeps_metadata(tmp_path: Path) -> None:
     export_documents([make_doc("a"), make_doc("b")], tmp_path / "out")
     merged = tmp_path / "all.tmx"

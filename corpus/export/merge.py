@@ -300,11 +300,13 @@ def export_documents(docs: Sequence[AlignedDocument], outdir: str | os.PathLike[
     """Export aligned documents from Python as a build does: :func:`export_article` for
     each, then :func:`merge_corpus`."""
     config = config or ExportConfig()
-    ids: list[str] = []
+    ids: list[str] = []  # in the order given: the corpus files follow it
+    seen: set[str] = set()  # a set: checking each id against a list is quadratic
     per_article: list[Path] = []
     for doc in docs:
-        if doc.article_id in ids:
+        if doc.article_id in seen:
             raise ExportError(f"article {doc.article_id} is given twice; give each once")
+        seen.add(doc.article_id)
         ids.append(doc.article_id)
         outputs = export_article(doc, outdir, config)
         per_article += [Path(outdir) / name for key, name in outputs.items() if key != "beads"]
