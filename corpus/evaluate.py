@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import EvaluateError
-from corpus.export.common import read_input
+from corpus.errors import EvaluateError, ExportError
+from corpus.export.common import read_lines
 from corpus.model import AlignedPair
 
 log = logging.getLogger(__name__)
@@ -229,15 +229,9 @@ def _skipped_text(skipped: dict[str, int]) -> str:
 
 def _lines(path: Path) -> list[str]:
     try:
-        text = read_input(path).decode("utf-8")
-    except OSError as err:
-        raise EvaluateError(f"cannot read {path}: {err.strerror or err}") from err
-    except UnicodeDecodeError as err:
-        raise EvaluateError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from err
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()  # the newline that ends the last line
-    return [line.removesuffix("\r") for line in lines]
+        return read_lines(path)
+    except ExportError as err:  # the shared reader's error, as this module's
+        raise EvaluateError(err.message) from err
 
 
 def read_hypotheses(path: str | os.PathLike[str], *, column: str | None = None) -> list[str]:

@@ -201,6 +201,14 @@ def test_read_hypotheses_errors(tmp_path: Path, name: str, content: str, column:
         read_hypotheses(path, column=column)
 
 
+def test_read_hypotheses_splits_on_newlines_only(tmp_path: Path) -> None:
+    # CRLF files read like LF ones; U+2028 and a lone CR inside a line are text, as in the
+    # export readers (one line reader serves both)
+    path = tmp_path / "mt.txt"
+    path.write_bytes("one\u2028still one\r\ntwo\rtwo\n\nfour\n".encode())
+    assert read_hypotheses(path) == ["one\u2028still one", "two\rtwo", "", "four"]
+
+
 def test_read_hypotheses_missing_or_binary(tmp_path: Path) -> None:
     with pytest.raises(EvaluateError, match="cannot read"):
         read_hypotheses(tmp_path / "nope.txt")
