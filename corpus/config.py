@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from corpus.errors import ConfigError
+from corpus.files import read_text
 
 # The default encoder: the bundled multilingual USE (offline, numpy only; see corpus.embed).
 DEFAULT_MODEL = "use"
@@ -396,18 +397,9 @@ def read_config_table(path: str) -> dict[str, Any]:
     """The settings of a TOML file, unchecked (:func:`from_table` checks them)."""
     import tomllib
 
+    text = read_text(path, _MAX_CONFIG_BYTES, "a config file", error=ConfigError)
     try:
-        with open(path, "rb") as fh:  # noqa: PTH123 - a plain path string from the CLI
-            data = fh.read(_MAX_CONFIG_BYTES + 1)  # a device reports size 0: cap the read
-        if len(data) > _MAX_CONFIG_BYTES:
-            raise ConfigError(f"{path} is over {_MAX_CONFIG_BYTES // 2**20} MiB: not a "
-                              "config file")
-        return tomllib.loads(data.decode("utf-8"))
-    except OSError as err:
-        raise ConfigError(f"cannot read the config file {path}: {err.strerror or err}") from err
-    except UnicodeDecodeError as err:
-        raise ConfigError(f"{path} is not UTF-8 text (bad byte at offset {err.start}); save "
-                          "it as UTF-8") from err
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path} is not valid TOML: {err}") from err
 

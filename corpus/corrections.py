@@ -35,6 +35,7 @@ from typing import Any
 
 from corpus.errors import CorrectionsError
 from corpus.export.common import atomic_write
+from corpus.files import MAX_DOCUMENT_BYTES, read_text
 from corpus.model import Alignment, Bead
 
 log = logging.getLogger(__name__)
@@ -185,12 +186,7 @@ def _check_order(beads: list[tuple[int, Bead]], zh_count: int, en_count: int,
 
 def read(path: str | Path) -> Corrections:
     """Read and check a corrections file."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as err:
-        raise CorrectionsError(f"cannot read {path}: {err.strerror or err}") from err
-    except UnicodeDecodeError as err:
-        raise CorrectionsError(f"{path}: not UTF-8 text") from err
+    text = read_text(path, MAX_DOCUMENT_BYTES, "a corrections file", error=CorrectionsError)
     return parse(text, where=str(path))
 
 

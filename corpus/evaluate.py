@@ -11,7 +11,6 @@ way. Every score comes with sacrebleu's signature, so it can be reproduced.
 from __future__ import annotations
 
 import enum
-import json
 import logging
 import math
 import os
@@ -20,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import EvaluateError, ExportError
+from corpus.errors import EvaluateError
 from corpus.export.common import read_lines
+from corpus.export.jsonl import parse_json_line
 from corpus.model import AlignedPair
 
 log = logging.getLogger(__name__)
@@ -227,13 +227,6 @@ def _skipped_text(skipped: dict[str, int]) -> str:
 
 # --------------------------------------------------------------------------- input
 
-def _lines(path: Path) -> list[str]:
-    try:
-        return read_lines(path)
-    except ExportError as err:  # the shared reader's error, as this module's
-        raise EvaluateError(err.message) from err
-
-
 def read_hypotheses(path: str | os.PathLike[str], *, column: str | None = None) -> list[str]:
     """Read MT output: one line per pair, or a hypothesis column of a TSV or JSONL file.
 
@@ -242,7 +235,7 @@ def read_hypotheses(path: str | os.PathLike[str], *, column: str | None = None) 
     of :data:`HYPOTHESIS_KEYS` present. Any other file: one hypothesis per line.
     """
     path = Path(path)
-    lines = _lines(path)
+    lines = read_lines(path, "MT output", error=EvaluateError)
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
         return _jsonl_column(path, lines, column)
@@ -276,10 +269,7 @@ def _tsv_column(path: Path, lines: list[str], column: str | None) -> list[str]:
 def _jsonl_column(path: Path, lines: list[str], column: str | None) -> list[str]:
     out = []
     for n, line in enumerate(lines, 1):
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise EvaluateError(f"{path}:{n}: not JSON ({err.msg})") from err
+        obj = parse_json_line(line, f"{path}:{n}", error=EvaluateError)
         if not isinstance(obj, dict):
             raise EvaluateError(f"{path}:{n}: expected a JSON object per line")
         keys = [column] if column is not None else list(HYPOTHESIS_KEYS)

@@ -44,6 +44,7 @@ from corpus.errors import (
     TruncatedPageError,
 )
 from corpus.extract import check_length, extract_article, extract_dual, paywall_marker
+from corpus.files import read_capped
 from corpus.http import HTML_TYPES, JSON_TYPES, HttpClient, Page, decode
 from corpus.model import (
     Article,
@@ -312,14 +313,8 @@ class Fetcher:
         path = self._user_file(article)
         if path is None:
             raise FetchError("no file supplied")
-        try:
-            with path.open("rb") as fh:  # capped as pages are (a device reports size 0)
-                data = fh.read(self.config.max_bytes + 1)
-        except OSError as err:
-            raise FetchError(f"cannot read the supplied original {path}: {err}") from err
-        if len(data) > self.config.max_bytes:
-            raise FetchError(f"the supplied original {path} is larger than max_bytes "
-                             f"({self.config.max_bytes} bytes); is it the right file?")
+        data = read_capped(path, self.config.max_bytes, "a supplied original (max_bytes)",
+                           error=FetchError)  # capped as pages are
         text = decode(data)
         if path.suffix.lower() == ".txt":
             paras = tuple(p for p in (" ".join(b.split()) for b in re.split(r"\n\s*\n", text)) if p)

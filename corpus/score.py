@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import EvaluateError
-from corpus.export.common import atomic_write, format_score, read_input, tsv_field
+from corpus.export.common import atomic_write, format_score, read_lines, tsv_field
+from corpus.files import MAX_DOCUMENT_BYTES, read_text
 from corpus.model import AlignedDocument, Bead, ParagraphPair
 
 log = logging.getLogger(__name__)
@@ -77,12 +78,8 @@ def _ids(field: str) -> tuple[int, ...]:
 
 def read_beads(path: str | os.PathLike[str]) -> list[Bead]:
     """Read a bead file (see :func:`parse_beads`)."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise EvaluateError(f"cannot read bead file {p}: {err}") from err
-    return parse_beads(text, where=str(p))
+    text = read_text(path, MAX_DOCUMENT_BYTES, "a bead file", error=EvaluateError)
+    return parse_beads(text, where=os.fspath(path))
 
 
 def format_beads(beads: Iterable[Bead], *, scores: bool = False) -> str:
@@ -115,15 +112,8 @@ def read_sentences(path: str | os.PathLike[str]) -> list[str]:
 
     Every line counts, blank ones too, so ids stay line numbers as other aligners use them.
     """
-    p = Path(path)
-    try:
-        text = read_input(p).decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
-        raise EvaluateError(f"cannot read sentence file {p}: {err}") from err
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    return [line.removesuffix("\r") for line in lines]
+    return read_lines(path, "a sentence file", limit=MAX_DOCUMENT_BYTES, error=EvaluateError,
+                      encoding="utf-8-sig")
 
 
 def write_beads(

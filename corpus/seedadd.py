@@ -22,6 +22,7 @@ from typing import Any
 from corpus.cnsite import canonical_article_url, list_links, parse_article_page, site_url
 from corpus.errors import CorpusError, HTTPStatusError, SeedError
 from corpus.fetch import Fetcher
+from corpus.files import MiB, read_capped
 from corpus.http import HTML_TYPES, Page, decode
 from corpus.seeds import SeedFailure, article_id_from_url, parse_seed, read_seeds
 from corpus.seedwriter import render_seed, save_seed, seed_file_name
@@ -34,7 +35,7 @@ LIST_TYPES = (*HTML_TYPES, "application/rss+xml", "application/atom+xml", "appli
 #: Answers that say the page is not there; remembered in the cache like a page.
 GONE_STATUSES = frozenset({404, 410})
 #: An address list is a few thousand lines; a file far larger is not one.
-MAX_LIST_BYTES = 16 * 1024 * 1024
+MAX_LIST_BYTES = 16 * MiB
 
 
 class AddStatus(enum.StrEnum):
@@ -68,15 +69,8 @@ class AddOutcome:
 
 def read_address_list(path: str | Path) -> list[str]:
     """Addresses from a text file: one per line; blank lines and ``#`` comments skipped."""
-    p = Path(path)
-    try:
-        if p.stat().st_size > MAX_LIST_BYTES:
-            raise SeedError(f"{p} is over {MAX_LIST_BYTES // 2**20} MiB: not a list of "
-                            "addresses", path=str(p))
-        text = p.read_text(encoding="utf-8-sig", errors="replace")
-    except OSError as err:
-        raise SeedError(f"cannot read the address list: {err.strerror or err}",
-                        path=str(p)) from err
+    data = read_capped(path, MAX_LIST_BYTES, "a list of addresses", error=SeedError)
+    text = data.decode("utf-8-sig", errors="replace")
     return [ln.strip() for ln in text.splitlines()
             if ln.strip() and not ln.lstrip().startswith("#")]
 
@@ -180,12 +174,5 @@ def links_on_page(page: str, fetcher: Fetcher) -> list[str]:
     if "://" in page:
         got = fetcher.get_page(site_url(page, site), accept=LIST_TYPES)
         return list_links(got.text(), page, site)
-    p = Path(page)
-    try:
-        if p.stat().st_size > fetcher.config.max_bytes:
-            raise SeedError(f"over {fetcher.config.max_bytes} bytes (max_bytes): not a page",
-                            path=page)
-        text = decode(p.read_bytes())  # a saved page may declare GBK, as a server would
-    except OSError as err:
-        raise SeedError(f"cannot read the page: {err.strerror or err}", path=page) from err
-    return list_links(text, site_base=site)
+    data = read_capped(page, fetcher.config.max_bytes, "a page (max_bytes)", error=SeedError)
+    return list_links(decode(data), site_base=site)  # a saved page may declare GBK

@@ -29,6 +29,7 @@ import lxml.etree
 import lxml.html
 
 from corpus.errors import SeedError
+from corpus.files import read_capped
 from corpus.model import Article, Caption
 
 log = logging.getLogger(__name__)
@@ -482,20 +483,7 @@ def parse_seed(data: bytes | str, path: str | None = None) -> Article:
 def read_seed_file(path: str | Path) -> Article:
     """Read and parse one seed file."""
     p = Path(path)
-    try:
-        size = p.stat().st_size
-        if size > MAX_SEED_BYTES:
-            raise SeedError(
-                f"{size / 1e6:.1f} MB is far too large for a seed document "
-                f"(limit {MAX_SEED_BYTES // 2**20} MiB); is it the right file?",
-                path=str(p),
-            )
-        # Devices and /proc files report a size of 0: cap what is actually read, and one
-        # byte more tells "too large" (parse_seed says so) from "just fits".
-        with p.open("rb") as fh:
-            data = fh.read(MAX_SEED_BYTES + 1)
-    except OSError as err:
-        raise SeedError(f"cannot read the file: {err.strerror or err}", path=str(p)) from err
+    data = read_capped(p, MAX_SEED_BYTES, "a seed document", error=SeedError)
     return parse_seed(data, str(p))
 
 

@@ -735,4 +735,4 @@ def test_supplied_original_is_read_only_up_to_max_bytes(http_server, tmp_path):
     with Fetcher(cfg) as f, pytest.raises(SourcesExhaustedError) as info:
         f.get_english(art)
     user = next(a for a in info.value.attempts if a.source is Source.USER)
-    assert "larger than max_bytes" in user.reason
+    assert "too large for a supplied original (max_bytes)" in user.reason

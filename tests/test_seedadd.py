@@ -169,6 +169,19 @@ def test_address_list_file(tmp_path):
         read_address_list(tmp_path / "missing.txt")
 
 
+PROC = Path("/proc/self/maps")  # reports a size of 0, holds a few kB
+
+
+@pytest.mark.skipif(not PROC.exists(), reason="no /proc")
+def test_files_reporting_size_zero_are_capped_as_read(tmp_path, site, monkeypatch):
+    monkeypatch.setattr("corpus.seedadd.MAX_LIST_BYTES", 100)
+    with pytest.raises(SeedError, match="too large for a list of addresses"):
+        read_address_list(PROC)
+    with Fetcher(replace(fetch_config(tmp_path, site.base), max_bytes=100)) as fetcher, \
+            pytest.raises(SeedError, match="too large for a page"):
+        links_on_page(str(PROC), fetcher)
+
+
 def test_robots_txt_is_honoured_unless_ignored(tmp_path, site):
     site.route("/robots.txt", body="User-agent: *\nDisallow: /opinion/\n",
                content_type="text/plain")

@@ -224,7 +224,8 @@ def test_cli_split_prints_one_sentence_per_line(tmp_path, capsys):
 
 
 def test_cli_split_json_gives_offsets_into_the_input_line(monkeypatch, capsys):
-    monkeypatch.setattr("sys.stdin", io.StringIO("Hi.\n\nMr. Li left at 5 p.m. The rest stayed.\n"))
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(
+        b"Hi.\n\nMr. Li left at 5 p.m. The rest stayed.\n")))
     assert main(["split", "--lang", "en", "--json", "-"]) == EXIT_OK
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(r["para"], r["index"], r["start"], r["end"]) for r in rows] == [

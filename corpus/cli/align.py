@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from corpus.cli.base import EXIT_OK, log, print_json
 from corpus.config import DEFAULT_MODEL, ExportFormat, SegmentConfig, default_of
 from corpus.errors import CorpusError
-from corpus.export.common import STDIO, read_input
+from corpus.files import MAX_DOCUMENT_BYTES, STDIO, read_capped, read_text
 from corpus.model import Lang, Sentence, Source
 
 # --------------------------------------------------------------------------- align, score
@@ -178,10 +177,7 @@ def _write_file(path: Path, text: str) -> None:
 
 def _read_paragraphs(path: Path, lang: str) -> list[str]:
     """Return the paragraphs of a text or HTML document."""
-    try:
-        raw = read_input(path)
-    except OSError as err:
-        raise CorpusError(f"cannot read {path}: {err}") from err
+    raw = read_capped(path, MAX_DOCUMENT_BYTES, "a document", error=CorpusError)
     head = raw[:1024].lstrip().lower()
     if path.suffix.lower() in _HTML_SUFFIXES or head.startswith((b"<!doctype html", b"<html")):
         return _html_paragraphs(raw, path)
@@ -284,10 +280,8 @@ def _run_split(args: argparse.Namespace) -> int:
     from corpus.segment import split_paragraphs
 
     config = SegmentConfig(**({f"max_chars_{args.lang}": args.max_chars} if args.max_chars else {}))
-    try:
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
-        raise CorpusError(f"cannot read {args.file} as UTF-8 text: {err}") from err
+    text = read_text(args.file, MAX_DOCUMENT_BYTES, "a text to split", error=CorpusError,
+                     encoding="utf-8-sig")
     for s in split_paragraphs(text.splitlines(), args.lang, config):
         if args.json:
             print(

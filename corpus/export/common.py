@@ -15,12 +15,13 @@ import re
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from corpus.errors import ExportError
+from corpus.errors import CorpusError, ExportError
+from corpus.files import MiB, is_stdio, read_text
 from corpus.model import AlignedDocument, AlignedPair
 
 # Characters XML 1.0 does not allow (§2.2 Char), plus lone surrogates, which are not
@@ -129,7 +130,7 @@ def parse_ids(text: str, *, where: str) -> tuple[int, ...]:
         return tuple(int(t) for t in text.split(","))
     except ValueError as err:
         raise ExportError(
-            f"{where}: sentence ids {text!r} are not comma-separated integers") from err
+            f"{where}: sentence ids {text[:40]!r} are not comma-separated integers") from err
 
 
 def format_score(score: float) -> str:
@@ -248,30 +249,20 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-STDIO = "-"  # a file name that stands for standard input or output
+# Exports are read whole (then parsed into records several times their size), so a cap
+# keeps a wrong file (a disk image, /dev/zero) from exhausting memory; 1 GiB is about two
+# million beads of JSONL, tens of thousands of articles.
+MAX_EXPORT_BYTES = 1024 * MiB
 
 
-def is_stdio(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` is ``-``, standard input or output."""
-    return os.fspath(path) == STDIO
-
-
-def read_input(path: str | os.PathLike[str]) -> bytes:
-    """The bytes of a file, or of standard input for ``-``; raises OSError as reading does."""
-    if is_stdio(path):
-        return sys.stdin.buffer.read()
-    return Path(path).read_bytes()
-
-
-def read_lines(path: str | os.PathLike[str]) -> list[str]:
-    """The lines of a UTF-8 export, split on ``\\n`` only (U+2028 and friends are text)."""
-    try:
-        text = read_input(path).decode("utf-8")
-    except OSError as err:
-        raise ExportError(f"cannot read {path}: {err.strerror or err}") from err
-    except UnicodeDecodeError as err:
-        raise ExportError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from err
-    lines = text.split("\n")
+def read_lines(path: str | os.PathLike[str], what: str = "an export", *,
+               limit: int | None = None, error: Callable[[str], CorpusError] = ExportError,
+               encoding: str = "utf-8") -> list[str]:
+    """The lines of a UTF-8 file (``-``: standard input), split on ``\\n`` only (U+2028
+    and friends are text); ``error`` naming the file when it is unreadable, larger than
+    ``limit`` (default MAX_EXPORT_BYTES) or not UTF-8 (see :func:`corpus.files.read_text`)."""
+    limit = MAX_EXPORT_BYTES if limit is None else limit
+    lines = read_text(path, limit, what, error=error, encoding=encoding).split("\n")
     if lines[-1] == "":
         lines.pop()
     return [line.removesuffix("\r") for line in lines]

@@ -18,10 +18,10 @@ import json
 import logging
 import math
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from corpus.errors import ExportError
+from corpus.errors import CorpusError, ExportError
 from corpus.export.common import Record, as_records, atomic_write, drop_surrogates, read_lines
 from corpus.model import AlignedDocument, AlignedPair
 from corpus.provenance import Provenance
@@ -138,20 +138,24 @@ def write_jsonl(items: Iterable[AlignedDocument | AlignedPair | Record],
 def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[str, Any]]:
     """(``path:line``, parsed JSON value) for each non-blank line of a JSONL file."""
     for lineno, line in enumerate(read_lines(path), 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{lineno}"
-        try:
-            value = json.loads(line, parse_constant=_no_constant, parse_float=_finite,
-                               parse_int=_bounded_int)
-        except json.JSONDecodeError as err:
-            raise ExportError(f"{where}: not JSON ({err.msg})") from err
-        except ValueError as err:
-            raise ExportError(f"{where}: {err}; fix the line or export the file again") \
-                from err
-        except RecursionError as err:
-            raise ExportError(f"{where}: JSON nested too deeply to be a bead") from err
-        yield where, value
+        if line.strip():
+            where = f"{path}:{lineno}"
+            yield where, parse_json_line(line, where)
+
+
+def parse_json_line(line: str, where: str, *,
+                    error: Callable[[str], CorpusError] = ExportError) -> Any:
+    """One line of JSON we did not write: out-of-range numbers and deep nesting are
+    ``error``s naming ``where``, as malformed JSON is."""
+    try:
+        return json.loads(line, parse_constant=_no_constant, parse_float=_finite,
+                          parse_int=_bounded_int)
+    except json.JSONDecodeError as err:
+        raise error(f"{where}: not JSON ({err.msg})") from err
+    except ValueError as err:
+        raise error(f"{where}: {err}; fix the line or export the file again") from err
+    except RecursionError as err:
+        raise error(f"{where}: JSON nested too deeply") from err
 
 
 def _no_constant(name: str) -> Any:

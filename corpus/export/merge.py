@@ -16,7 +16,6 @@ import json
 import logging
 import os
 import re
-import sys
 import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -27,10 +26,17 @@ from typing import Any
 
 from corpus.config import ExportConfig, ExportFormat, to_dict
 from corpus.errors import ExportError
-from corpus.export.common import Record, is_stdio, records_from_documents, write_json
+from corpus.export.common import (
+    MAX_EXPORT_BYTES,
+    Record,
+    is_stdio,
+    records_from_documents,
+    write_json,
+)
 from corpus.export.jsonl import read_jsonl_file, write_jsonl
-from corpus.export.tmx import read_header_props, read_tmx_records, write_tmx
+from corpus.export.tmx import read_tmx_file, write_tmx
 from corpus.export.tsv import read_tsv_records, write_tsv
+from corpus.files import MAX_DOCUMENT_BYTES, STDIO, read_capped, read_text
 from corpus.filters import filter_items
 from corpus.model import AlignedDocument
 from corpus.provenance import TOOLKIT, Provenance, combine
@@ -98,7 +104,8 @@ def read_export(path: str | os.PathLike[str], fmt: ExportFormat | None = None) -
             return read_export(tmp, fmt or sniff_format(head))
     fmt = fmt or guess_format(path)
     if fmt is ExportFormat.TMX:
-        return Export(read_tmx_records(path), Provenance.from_tmx_props(read_header_props(path)))
+        records, props = read_tmx_file(path)
+        return Export(records, Provenance.from_tmx_props(props))
     if fmt is ExportFormat.TSV:
         return Export(read_tsv_records(path), _read_sidecar(path))
     records, provenance = read_jsonl_file(path)
@@ -195,9 +202,10 @@ def _read_sidecar(path: str | os.PathLike[str]) -> Provenance | None:
     if not side.is_file():
         return None
     try:
-        data = json.loads(side.read_text(encoding="utf-8"))
+        data = json.loads(read_text(side, MAX_DOCUMENT_BYTES, "a provenance sidecar",
+                                    error=ExportError))
         return Provenance.from_dict(data) if isinstance(data, dict) else None
-    except (OSError, ValueError, TypeError) as err:
+    except (ExportError, ValueError, TypeError, RecursionError) as err:
         log.warning("%s: unreadable provenance sidecar, ignored (%s)", side, err)
         return None
 
@@ -319,12 +327,10 @@ def export_documents(docs: Sequence[AlignedDocument], outdir: str | os.PathLike[
 
 @contextlib.contextmanager
 def _spooled_stdin() -> Iterator[tuple[Path, bytes]]:
-    """Standard input copied to a temporary file, so every reader can take a path."""
+    """Standard input (up to the export cap) in a temporary file, so every reader can take
+    a path."""
+    data = read_capped(STDIO, MAX_EXPORT_BYTES, "an export", error=ExportError)
     with tempfile.TemporaryDirectory(prefix="corpus-stdin-") as tmp:
         path = Path(tmp) / "stdin"
-        with path.open("wb") as f:
-            head = b""
-            while chunk := sys.stdin.buffer.read(1 << 20):
-                head = head or chunk[:4096]
-                f.write(chunk)
-        yield path, head
+        path.write_bytes(data)
+        yield path, data[:4096]

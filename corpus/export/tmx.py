@@ -11,6 +11,7 @@ characters included, is kept. 0-1 and 1-0 beads are left out: a memory holds tra
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 import os
@@ -24,6 +25,7 @@ from lxml import etree
 from corpus import __version__
 from corpus.errors import ExportError
 from corpus.export.common import (
+    MAX_EXPORT_BYTES,
     Record,
     as_records,
     atomic_write,
@@ -34,6 +36,7 @@ from corpus.export.common import (
     parse_score,
     xml_text,
 )
+from corpus.files import read_capped
 from corpus.model import AlignedDocument, AlignedPair
 
 log = logging.getLogger(__name__)
@@ -159,24 +162,32 @@ def _primary(tag: str) -> str:
     return tag.lower().replace("_", "-").split("-")[0]
 
 
-def read_tmx_records(path: str | os.PathLike[str], *, zh_lang: str = "zh",
-                     en_lang: str = "en") -> list[Record]:
-    """Read the Chinese-English units of a TMX (ours or another tool's) into records.
+def read_tmx_file(path: str | os.PathLike[str], *, zh_lang: str = "zh",
+                  en_lang: str = "en") -> tuple[list[Record], dict[str, str]]:
+    """Read the Chinese-English units of a TMX (ours or another tool's) into records, and
+    its header ``<prop>``s (type → text), in one pass.
 
     Languages match on the primary subtag (``zh-CN``, ``zh-TW`` and ``zh`` are all
     Chinese). Units without both languages are skipped. Ids, score and article id come
     from our ``x-`` props; a unit without them gets its 0-based position as ids and a
-    NaN score.
+    NaN score. The file is read up to the export cap (MAX_EXPORT_BYTES).
     """
+    data = read_capped(path, MAX_EXPORT_BYTES, "an export", error=ExportError)
     want_zh, want_en = _primary(zh_lang), _primary(en_lang)
     records: list[Record] = []
+    props: dict[str, str] = {}
     metas: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
     try:
         # streamed, one <tu> at a time, so a corpus-wide memory never sits in RAM as a tree
-        events = etree.iterparse(os.fspath(path), events=("end",), tag="tu",
+        events = etree.iterparse(io.BytesIO(data), events=("end",), tag=("tu", "header"),
                                  resolve_entities=False, no_network=True, huge_tree=True,
                                  load_dtd=False)
-        for n, (_, el) in enumerate(events):
+        n = -1  # the position of the <tu>: the ids of a unit without our props
+        for _, el in events:
+            if el.tag == "header":
+                props.update((p.get("type", ""), p.text or "") for p in el.iterfind("prop"))
+                continue
+            n += 1
             if el.getparent() is None or el.getparent().tag != "body":
                 continue
             rec = _tu_record(el, n, want_zh, want_en, where=f"{path}: tu {el.get('tuid') or n}")
@@ -186,13 +197,17 @@ def read_tmx_records(path: str | os.PathLike[str], *, zh_lang: str = "zh",
             while el.getprevious() is not None:
                 del el.getparent()[0]
         root_tag = events.root.tag if events.root is not None else None
-    except OSError as err:
-        raise ExportError(f"cannot read {path}: {err}") from err
     except etree.XMLSyntaxError as err:
         raise ExportError(f"{path}: not well-formed XML ({err})") from err
     if root_tag != "tmx":
         raise ExportError(f"{path}: not a TMX file (root element <{root_tag}>)")
-    return records
+    return records, props
+
+
+def read_tmx_records(path: str | os.PathLike[str], *, zh_lang: str = "zh",
+                     en_lang: str = "en") -> list[Record]:
+    """The records of a TMX (see :func:`read_tmx_file`)."""
+    return read_tmx_file(path, zh_lang=zh_lang, en_lang=en_lang)[0]
 
 
 def _tu_record(tu: etree._Element, n: int, want_zh: str, want_en: str, *,
@@ -224,9 +239,4 @@ def read_tmx(path: str | os.PathLike[str], **kw: str) -> list[AlignedPair]:
 
 def read_header_props(path: str | os.PathLike[str]) -> dict[str, str]:
     """The header ``<prop>``s of a TMX (type → text), e.g. the recorded filters."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    try:
-        root = etree.parse(os.fspath(path), parser).getroot()
-    except (OSError, etree.XMLSyntaxError) as err:
-        raise ExportError(f"cannot read {path}: {err}") from err
-    return {p.get("type", ""): p.text or "" for p in root.iterfind("header/prop")}
+    return read_tmx_file(path)[1]

@@ -1,0 +1,122 @@
+"""The one bounded read of a user's file (corpus.files), and the commands that use it."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from corpus.cli import EXIT_ERROR, main
+from corpus.errors import ExportError
+from corpus.files import read_capped, read_text
+
+CAP = 2000  # bytes: the tests make the export cap small instead of writing a GiB
+
+BEAD = {"article_id": "a", "type": "1-1", "score": 0.9, "zh": "你好。", "en": "Hello.",
+        "zh_ids": [0], "en_ids": [0]}
+
+
+def test_read_capped_stops_at_the_cap_on_a_device_of_size_zero():
+    if not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero")
+    with pytest.raises(ExportError, match=r"/dev/zero is too large for an export \(over 1000"):
+        read_capped("/dev/zero", 1000, "an export", error=ExportError)
+
+
+def test_read_capped_reads_a_file_that_just_fits(tmp_path):
+    f = tmp_path / "x"
+    f.write_bytes(b"a" * 1000)
+    assert read_capped(f, 1000, "x", error=ExportError) == b"a" * 1000
+    with pytest.raises(ExportError, match="too large"):
+        read_capped(f, 999, "x", error=ExportError)
+
+
+def test_read_capped_caps_standard_input(monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"z" * 50)))
+    with pytest.raises(ExportError, match="standard input is too large"):
+        read_capped("-", 10, "an export", error=ExportError)
+
+
+def test_read_text_names_the_file_that_is_not_utf8(tmp_path):
+    f = tmp_path / "x.tsv"
+    f.write_bytes("café".encode("latin-1"))
+    with pytest.raises(ExportError, match=r"x\.tsv is not UTF-8 text .* save it as UTF-8"):
+        read_text(f, 100, "an export", error=ExportError)
+
+
+def test_read_capped_turns_os_errors_into_the_error(tmp_path):
+    with pytest.raises(ExportError, match=r"cannot read .*missing"):
+        read_capped(tmp_path / "missing", 100, "an export", error=ExportError)
+
+
+def _big_inputs(tmp_path: Path) -> dict[str, Path]:
+    """One export of each format, each a little over CAP bytes."""
+    n = CAP // 20
+    jsonl = tmp_path / "big.jsonl"
+    jsonl.write_text("".join(json.dumps({**BEAD, "zh_ids": [i], "en_ids": [i]}) + "\n"
+                             for i in range(n)), encoding="utf-8")
+    tsv = tmp_path / "big.tsv"
+    tsv.write_text("".join(f"你好。\tHello number {i}.\n" for i in range(n)), encoding="utf-8")
+    tmx = tmp_path / "big.tmx"
+    tus = "".join(f'<tu><tuv xml:lang="zh"><seg>你好。</seg></tuv><tuv xml:lang="en"><seg>Hello '
+                  f"{i}.</seg></tuv></tu>" for i in range(n))
+    tmx.write_text(f'<tmx version="1.4"><header/><body>{tus}</body></tmx>', encoding="utf-8")
+    for p in (jsonl, tsv, tmx):
+        assert p.stat().st_size > CAP
+    return {"jsonl": jsonl, "tsv": tsv, "tmx": tmx}
+
+
+def _commands(src: Path, tmp_path: Path) -> dict[str, tuple[list[str], Path]]:
+    out = tmp_path / "out"
+    return {
+        "convert": (["convert", str(src), str(out) + ".jsonl"], Path(str(out) + ".jsonl")),
+        "report": (["report", str(src), "-o", str(out)], out),
+        "evaluate": (["evaluate", str(src), "--hyp", str(tmp_path / "hyp.txt")], out),
+    }
+
+
+@pytest.mark.parametrize("command", ["convert", "report", "evaluate"])
+@pytest.mark.parametrize("fmt", ["jsonl", "tsv", "tmx"])
+def test_an_export_over_the_cap_is_one_line_exit_2_and_no_output(tmp_path, monkeypatch,
+                                                                 capsys, command, fmt):
+    monkeypatch.setattr("corpus.export.common.MAX_EXPORT_BYTES", CAP)
+    monkeypatch.setattr("corpus.export.tmx.MAX_EXPORT_BYTES", CAP)
+    src = _big_inputs(tmp_path)[fmt]
+    (tmp_path / "hyp.txt").write_text("Hello.\n" * 100, encoding="utf-8")
+    argv, out = _commands(src, tmp_path)[command]
+    assert main(["-q", *argv] if command != "report" else argv) == EXIT_ERROR
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert f"{src} is too large for an export" in err[0] and "Traceback" not in err[0]
+    assert not out.exists()
+
+
+def test_mt_output_over_the_cap_is_refused(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("corpus.export.common.MAX_EXPORT_BYTES", CAP)
+    src = tmp_path / "a.jsonl"
+    src.write_text(json.dumps(BEAD) + "\n", encoding="utf-8")
+    hyp = tmp_path / "hyp.txt"
+    hyp.write_text("Hello.\n" * CAP, encoding="utf-8")
+    assert main(["evaluate", str(src), "--hyp", str(hyp)]) == EXIT_ERROR
+    assert f"{hyp} is too large for MT output" in capsys.readouterr().err
+
+
+def test_convert_keeps_an_existing_output_when_the_input_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr("corpus.export.common.MAX_EXPORT_BYTES", CAP)
+    out = tmp_path / "out.tsv"
+    out.write_text("kept\n", encoding="utf-8")
+    assert main(["convert", str(_big_inputs(tmp_path)["jsonl"]), str(out)]) == EXIT_ERROR
+    assert out.read_text(encoding="utf-8") == "kept\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl", "big.tmx", "big.tsv",
+                                                          "out.tsv"]
+
+
+def test_convert_caps_standard_input(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("corpus.export.merge.MAX_EXPORT_BYTES", CAP)
+    data = _big_inputs(tmp_path)["tsv"].read_bytes()
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert main(["convert", "-", str(tmp_path / "o.tsv")]) == EXIT_ERROR
+    assert "standard input is too large for an export" in capsys.readouterr().err
+    assert not (tmp_path / "o.tsv").exists()
