@@ -35,6 +35,10 @@ class ConfigError(CorpusError, ValueError):
     """A setting, flag or config file is wrong."""
 
 
+class BusyError(ConfigError):
+    """The output folder is locked by another process (a build, or a workbench edit)."""
+
+
 class SeedError(CorpusError, ValueError):
     """A seed document cannot be read or parsed."""
 

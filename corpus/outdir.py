@@ -4,6 +4,8 @@ Two builds writing one folder at once would each keep only their own articles in
 manifest and the corpus-wide files, so a build holds an exclusive lock on
 ``<outdir>/.lock`` (``flock``; released by the OS when the process dies, so a killed
 run leaves no stale lock). A second build waits for it, saying which process holds it.
+The workbench takes the same lock for each write (never for its lifetime) and refuses
+the write while a build holds it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from corpus.errors import ConfigError
+from corpus.errors import BusyError, ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +66,12 @@ def _holder(fd: int) -> str:
 
 
 @contextlib.contextmanager
-def locked(outdir: Path, *, wait: bool = True) -> Iterator[None]:
-    """Hold the exclusive lock on ``outdir`` for the block.
+def locked(outdir: Path, *, wait: bool = True, purpose: str = "corpus build") -> Iterator[None]:
+    """Hold the exclusive lock on ``outdir`` for the block; ``purpose`` is recorded in the
+    lock file, for others to read.
 
     When another process holds it, wait for it (logging which process that is), or with
-    ``wait=False`` raise ConfigError naming it.
+    ``wait=False`` raise BusyError naming it.
     """
     try:
         import fcntl
@@ -87,13 +90,13 @@ def locked(outdir: Path, *, wait: bool = True) -> Iterator[None]:
         except BlockingIOError:
             holder = _holder(fd)
             if not wait:
-                raise ConfigError(f"{outdir} is being written by {holder}; wait for it to "
-                                  "finish or build into another folder (-o)") from None
+                raise BusyError(f"{outdir} is being written by {holder}; try again when it "
+                                "has finished") from None
             log.warning("%s is being written by %s; waiting for it to finish", outdir, holder)
             fcntl.flock(fd, fcntl.LOCK_EX)
         os.ftruncate(fd, 0)
         started = datetime.now(UTC).isoformat(timespec="seconds")
-        os.pwrite(fd, f"process {os.getpid()} (corpus build, started {started})\n".encode(), 0)
+        os.pwrite(fd, f"process {os.getpid()} ({purpose}, started {started})\n".encode(), 0)
         yield
     finally:
         os.close(fd)  # closing releases the lock

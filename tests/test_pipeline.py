@@ -26,6 +26,7 @@ from corpus.export.jsonl import read_jsonl_records
 from corpus.export.tmx import read_header_props
 from corpus.pipeline import build
 from tests.httpserver import HTTPTestServer, Reply
+from tests.lockhelp import lock_held_elsewhere
 
 DATA = Path(__file__).parent / "data" / "build"
 ROUTES = {
@@ -520,18 +521,9 @@ def test_a_held_lock_names_the_process_holding_it(tmp_path):
     from corpus.errors import ConfigError
     from corpus.outdir import locked
 
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from pathlib import Path; "
-         "from corpus.outdir import locked\n"
-         f"with locked(Path({str(tmp_path)!r})):\n print('held', flush=True); sys.stdin.read()"],
-        env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(ConfigError, match=f"process {holder.pid} "), \
-                locked(tmp_path, wait=False):
-            pass
-    finally:
-        holder.communicate("", timeout=30)
+    with lock_held_elsewhere(tmp_path) as pid, \
+            pytest.raises(ConfigError, match=f"process {pid} \\(corpus build"), \
+            locked(tmp_path, wait=False):
+        pass
     with locked(tmp_path, wait=False):  # released when its holder ended
         pass

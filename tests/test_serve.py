@@ -14,6 +14,7 @@ from tests.workbenchdata import write_built
 pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
+from tests.lockhelp import lock_held_elsewhere
 from tests.servehelp import running
 
 ART = "20240105-belt-road"
@@ -132,3 +133,21 @@ def test_cli_serve_binds_loopback_unless_told(tmp_path, monkeypatch, capsys):
     assert main(["serve", str(out), "--host", "0.0.0.0", "--port", "9000"]) == 0
     assert calls[-1][1] == {"host": "0.0.0.0", "port": 9000}
     assert "anyone who can reach this address" in capsys.readouterr().err
+
+
+def test_a_write_while_a_build_holds_the_folder_is_refused_and_shown(served):
+    out, base, token = served
+    path = corrections.corrections_path(out, ART)
+    with lock_held_elsewhere(out) as pid:
+        for action, data in (("edit", {"csrf": token, "op": "merge:0"}),
+                             ("undo", {"csrf": token})):
+            r = requests.post(base + f"/article/{ART}/{action}", data=data,
+                              allow_redirects=False, timeout=10)
+            assert r.status_code == 423, action
+            assert f"not saved: {out} is being written by process {pid} (corpus build" in r.text
+            assert "try again when it has finished" in r.text
+            assert 'id="b0"' in r.text  # the article is shown again, unchanged
+        assert not path.exists()
+    r = requests.post(base + f"/article/{ART}/edit", data={"csrf": token, "op": "merge:0"},
+                      allow_redirects=False, timeout=10)
+    assert r.status_code == 303 and path.is_file()  # the lock went with its holder

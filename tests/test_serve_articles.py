@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,6 +17,7 @@ from corpus.errors import CorrectionsError
 from corpus.model import Bead
 from corpus.serve import articles
 from corpus.serve.articles import State, apply_op, link, merge, split, unmatch
+from tests.lockhelp import ROOT, lock_held_elsewhere
 from tests.workbenchdata import write_built
 
 B = [Bead((0,), (0,)), Bead((1, 2), (1,)), Bead((3,), ()), Bead((), (2,)), Bead((4,), (3, 4))]
@@ -106,3 +112,44 @@ def test_stale_and_invalid_files_are_shown_as_such(tmp_path, capsys):
     assert articles.load(out, aid).state.state == State.STALE
     with pytest.raises(CorrectionsError):
         articles.edit(out, "20240320-port-deal", "merge:9")
+
+
+def test_a_build_starting_during_a_workbench_write_waits_for_it(tmp_path, monkeypatch):
+    out = write_built(tmp_path / "aligned")
+    aid = "20240105-belt-road"
+    path = corrections.corrections_path(out, aid)
+    inside, release = threading.Event(), threading.Event()
+    real_dumps = corrections.dumps
+
+    def slow_dumps(*args, **kw):  # the write pauses here, holding the folder
+        inside.set()
+        release.wait(30)
+        return real_dumps(*args, **kw)
+
+    monkeypatch.setattr(corrections, "dumps", slow_dumps)
+    writer = threading.Thread(target=articles.edit, args=(out, aid, "merge:0"))
+    writer.start()
+    try:
+        assert inside.wait(30)
+        build = subprocess.Popen(  # takes the lock as corpus build does, then looks
+            [sys.executable, "-c", "import logging; from pathlib import Path; "
+             "from corpus.outdir import locked; logging.basicConfig()\n"
+             f"with locked(Path({str(out)!r})):\n print(Path({str(path)!r}).is_file())"],
+            env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+        waiting = build.stderr.readline()
+        assert "being written by process" in waiting and "corpus serve" in waiting
+    finally:
+        release.set()
+        writer.join(30)
+    stdout, _ = build.communicate(timeout=30)
+    assert stdout.strip() == "True"  # the build went on only once the write was complete
+
+
+def test_starting_corrections_while_a_build_runs_is_refused(tmp_path, capsys):
+    out = write_built(tmp_path / "aligned")
+    aid = "20240105-belt-road"
+    with lock_held_elsewhere(out) as pid:
+        assert main(["corrections", str(out), "--start", aid]) == 2
+    assert f"being written by process {pid}" in capsys.readouterr().err
+    assert not corrections.corrections_path(out, aid).exists()

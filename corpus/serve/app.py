@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from corpus.errors import CorpusError, MissingDependencyError, SearchError
+from corpus.errors import BusyError, CorpusError, MissingDependencyError, SearchError
 from corpus.serve import articles, pages
 from corpus.stats import DEFAULT_LOW_SCORE
 
@@ -118,6 +118,15 @@ def create_app(outdir: Path, *, token: str | None = None, low_score: float = DEF
         return html(pages.article_page(view, csrf, low_score=low_score,
                                        report_href=report_href(aid)))
 
+    def refused(aid: str, err: CorpusError) -> Response:
+        """The article again, saying why a change was not saved: 423 while a build holds the
+        folder (nothing was written; try again later), 409 for an edit that does not fit."""
+        view = articles.load(outdir, aid)
+        busy = isinstance(err, BusyError)
+        message = f"not saved: {err}" if busy else str(err)
+        return html(pages.article_page(view, csrf, low_score=low_score, error=message),
+                    423 if busy else 409)
+
     async def edit(request: Request) -> Response:
         aid = article_id(request)
         form = await request.form()
@@ -126,9 +135,7 @@ def create_app(outdir: Path, *, token: str | None = None, low_score: float = DEF
         try:
             view = articles.edit(outdir, aid, str(op))
         except CorpusError as err:
-            view = articles.load(outdir, aid)
-            return html(pages.article_page(view, csrf, low_score=low_score, error=str(err)),
-                        409)
+            return refused(aid, err)
         anchor = _anchor(str(op), view)
         return RedirectResponse(pages.article_href(aid, anchor), status_code=303)
 
@@ -139,9 +146,7 @@ def create_app(outdir: Path, *, token: str | None = None, low_score: float = DEF
         try:
             articles.undo(outdir, aid)
         except CorpusError as err:
-            view = articles.load(outdir, aid)
-            return html(pages.article_page(view, csrf, low_score=low_score, error=str(err)),
-                        409)
+            return refused(aid, err)
         return RedirectResponse(pages.article_href(aid), status_code=303)
 
     async def static(request: Request) -> Response:

@@ -8,6 +8,7 @@ pushed on an undo stack (``corrections/.undo/<id>.json``), so undo survives a re
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -24,6 +25,7 @@ from corpus.export.jsonl import read_jsonl_records
 from corpus.export.merge import beads_path
 from corpus.index import done_articles
 from corpus.model import AlignedDocument, Alignment, Bead
+from corpus.outdir import locked
 from corpus.report.load import documents_from_records
 
 log = logging.getLogger(__name__)
@@ -143,10 +145,11 @@ def start_corrections(outdir: Path, article_id: str) -> Path:
     """Write the article's current beads as its corrections file (for editing by hand)."""
     if article_id not in article_ids(outdir):
         raise CorpusError(f"no built article {article_id!r} in {outdir}; see the manifest")
-    view = load(outdir, article_id)
-    if view.state.state == State.INVALID:
-        raise CorrectionsError(f"the corrections file is invalid: {view.state.detail}")
-    return save(outdir, view, view.doc.alignment.beads)
+    with _writing(outdir):
+        view = load(outdir, article_id)
+        if view.state.state == State.INVALID:
+            raise CorrectionsError(f"the corrections file is invalid: {view.state.detail}")
+        return save(outdir, view, view.doc.alignment.beads)
 
 
 # --------------------------------------------------------------------------- edits
@@ -247,6 +250,12 @@ def apply_op(beads: Sequence[Bead], op: str) -> list[Bead]:
 
 # --------------------------------------------------------------------------- saving, undo
 
+def _writing(outdir: Path) -> contextlib.AbstractContextManager[None]:
+    """The build's lock, held for one change (read, check, write): while a build holds it
+    the change is refused with BusyError, and a build that starts meanwhile waits."""
+    return locked(Path(outdir), wait=False, purpose="corpus serve, saving corrections")
+
+
 def _undo_path(outdir: Path, article_id: str) -> Path:
     path = corrections.corrections_path(outdir, article_id)
     return path.parent / UNDO_DIR / f"{article_id}.json"
@@ -285,27 +294,29 @@ def save(outdir: Path, view: ArticleView, beads: Sequence[Bead]) -> Path:
 
 def edit(outdir: Path, article_id: str, op: str) -> ArticleView:
     """Apply ``op`` to the article's current beads and save; return the new view."""
-    view = load(outdir, article_id)
-    if view.state.state == State.INVALID:
-        raise CorrectionsError(f"the corrections file is invalid ({view.state.detail}); fix or "
-                               "delete it first")
-    save(outdir, view, apply_op(view.doc.alignment.beads, op))
+    with _writing(outdir):
+        view = load(outdir, article_id)
+        if view.state.state == State.INVALID:
+            raise CorrectionsError(f"the corrections file is invalid ({view.state.detail}); "
+                                   "fix or delete it first")
+        save(outdir, view, apply_op(view.doc.alignment.beads, op))
     return load(outdir, article_id)
 
 
 def undo(outdir: Path, article_id: str) -> ArticleView:
     """Put back the corrections file as it was before the last edit (none: remove it)."""
-    stack = _undo_stack(outdir, article_id)
-    if not stack:
-        raise CorrectionsError("nothing to undo")
-    previous = stack.pop()
-    path = corrections.corrections_path(outdir, article_id)
-    if previous is None:
-        path.unlink(missing_ok=True)
-    else:
-        with atomic_write(path) as f:
-            f.write(previous)
-    _write_undo(outdir, article_id, stack)
+    with _writing(outdir):
+        stack = _undo_stack(outdir, article_id)
+        if not stack:
+            raise CorrectionsError("nothing to undo")
+        previous = stack.pop()
+        path = corrections.corrections_path(outdir, article_id)
+        if previous is None:
+            path.unlink(missing_ok=True)
+        else:
+            with atomic_write(path) as f:
+                f.write(previous)
+        _write_undo(outdir, article_id, stack)
     return load(outdir, article_id)
 
 
