@@ -10,6 +10,7 @@ run would have.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -126,11 +127,14 @@ def _is_current(rec: ArticleRecord | None, input_hash: str, outdir: Path) -> boo
 
 def build(seed_paths: Iterable[str | Path], config: BuildConfig,
           progress: Progress = _no_progress, *,
-          seed_failures: Iterable[SeedFailure] = ()) -> BuildResult:
+          seed_failures: Iterable[SeedFailure] = (),
+          fetcher: Fetcher | None = None) -> BuildResult:
     """Run every stage for every seed under ``seed_paths`` and write ``config.outdir``.
 
     ``seed_failures`` are inputs that never became seeds (addresses that gave none): they
     are recorded in the manifest as failures beside the seeds that could not be read.
+    ``fetcher``: one over ``config.fetch`` that fetched before (the seeds of ``--url``), so
+    its per-host rate limit and robots rules carry on; by default the build makes its own.
     """
     paths = [Path(p) for p in seed_paths]
     failures = list(seed_failures)
@@ -140,7 +144,7 @@ def build(seed_paths: Iterable[str | Path], config: BuildConfig,
     outdir = check_folder(config.outdir, "the output folder (-o)")
     _check_cache(config)
     with locked(outdir):
-        return _build(paths, config, progress, failures, outdir)
+        return _build(paths, config, progress, failures, outdir, fetcher)
 
 
 def _check_cache(config: BuildConfig) -> None:
@@ -153,7 +157,8 @@ def _check_cache(config: BuildConfig) -> None:
 
 
 def _build(seed_paths: list[Path], config: BuildConfig, progress: Progress,
-           seed_failures: list[SeedFailure], outdir: Path) -> BuildResult:
+           seed_failures: list[SeedFailure], outdir: Path,
+           fetcher: Fetcher | None) -> BuildResult:
     manifest_path = outdir / MANIFEST_NAME
     old = Manifest.load(manifest_path)
     signature = settings_signature(config)
@@ -186,7 +191,8 @@ def _build(seed_paths: list[Path], config: BuildConfig, progress: Progress,
     log.info("%d up to date, %d to do", len(articles) - len(todo), len(todo))
     manifest.save(manifest_path)
     try:
-        _run_articles(todo, hashes, manifest, manifest_path, config, seconds, progress)
+        _run_articles(todo, hashes, manifest, manifest_path, config, seconds, progress,
+                      fetcher)
     except KeyboardInterrupt:
         pending = _mark_interrupted(todo, manifest)
         result = BuildResult(outdir, [manifest.articles[k] for k in sorted(manifest.articles)],
@@ -283,7 +289,7 @@ def _plan(articles: list[Article], old: Manifest, manifest: Manifest,
 
 def _run_articles(todo: list[Article], hashes: dict[str, str], manifest: Manifest,
                   manifest_path: Path, config: BuildConfig, seconds: Seconds,
-                  progress: Progress) -> None:
+                  progress: Progress, given: Fetcher | None) -> None:
     """Fetch, align and write every article in ``todo``, saving the manifest after each
     (``hashes``: their input hashes, as :func:`_plan` computed them)."""
     from corpus.fetch import Fetcher
@@ -292,7 +298,7 @@ def _run_articles(todo: list[Article], hashes: dict[str, str], manifest: Manifes
     aligner = _Aligner(config)
     n_fetched = n_aligned = 0
     progress("fetch", 0, len(todo))
-    with Fetcher(config.fetch) as fetcher:
+    with contextlib.nullcontext(given) if given else Fetcher(config.fetch) as fetcher:
         for art, got, fetch_s in _fetch_all(fetcher, todo):
             n_fetched += 1
             progress("fetch", n_fetched, len(todo))

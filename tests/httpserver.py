@@ -57,6 +57,7 @@ class Request:
     method: str
     path: str  # with the query string
     headers: dict[str, str]
+    at: float = 0.0  # time.monotonic() when it arrived (rate-limit tests)
 
     @property
     def route(self) -> str:
@@ -155,7 +156,7 @@ class HTTPTestServer:
     # ------------------------------------------------------------------ serving
     def _next(self, method: str, path: str, headers: dict[str, str]) -> Reply:
         with self._lock:
-            self.requests.append(Request(method, path, headers))
+            self.requests.append(Request(method, path, headers, time.monotonic()))
             route = self._routes.get(urlsplit(path).path)
             return route.next() if route else Reply(status=404, body="not found")
 

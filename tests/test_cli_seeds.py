@@ -4,6 +4,7 @@ against the fixture site on a loopback server."""
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,19 @@ def test_build_url_needs_one_seeds_folder(tmp_path, capsys):
     argv = ["build", str(tmp_path / "a"), str(tmp_path / "b"), "--url", FERRY]
     assert main(argv) == 2
     assert "one SEEDS folder" in capsys.readouterr().err
+
+
+def test_build_url_keeps_one_rate_limit_per_host_across_both_phases(tmp_path, site, capsys):
+    # the seeds of --url and then the originals come from one host (the fixture site): one
+    # rate limit must hold across the two phases, not restart when the originals begin
+    rate = 4.0
+    client = [arg if arg != "0" else str(rate) for arg in _client(tmp_path, site.base)]
+    argv = ["-q", "build", str(tmp_path / "seeds"), "--url", FERRY, TEA, "--only-fetch",
+            "-o", str(tmp_path / "aligned"), *client]
+    assert main(argv) == EXIT_OK
+    assert any(r.route == "/2024/05/09/world/asia/ferry-returns.html" for r in site.requests)
+    times = sorted(r.at for r in site.requests)
+    assert len(times) >= 4
+    gaps = [round(b - a, 3) for a, b in pairwise(times)]
+    # requests start 1/rate apart; arrivals jitter by a few milliseconds
+    assert min(gaps) >= 0.8 / rate, gaps

@@ -34,6 +34,7 @@ from corpus.config import (
 from corpus.errors import CorpusError
 
 if TYPE_CHECKING:
+    from corpus.fetch import Fetcher
     from corpus.seedadd import AddOutcome
 
 # --------------------------------------------------------------------------- build
@@ -315,7 +316,7 @@ def _build_config(args: argparse.Namespace) -> BuildConfig:
     return config
 
 
-def _seeds_from_urls(args: argparse.Namespace, config: BuildConfig) -> list[AddOutcome]:
+def _seeds_from_urls(args: argparse.Namespace, fetcher: Fetcher) -> list[AddOutcome]:
     """For --url/--url-file: write the seeds into the SEEDS folder, report each address."""
     urls = [u for group in args.urls for u in group]
     addresses = addresses_from_args(urls, args.url_files)
@@ -326,11 +327,9 @@ def _seeds_from_urls(args: argparse.Namespace, config: BuildConfig) -> list[AddO
     if len(args.seeds) != 1 or args.seeds[0].is_file():
         raise CorpusError("with --url, give one SEEDS folder to write the seeds into "
                           f"(got {', '.join(map(str, args.seeds))})")
-    from corpus.fetch import Fetcher
     from corpus.seedadd import add_seeds
 
-    with Fetcher(config.fetch) as fetcher:
-        outcomes = add_seeds(addresses, args.seeds[0], fetcher)
+    outcomes = add_seeds(addresses, args.seeds[0], fetcher)
     for o in outcomes:  # failures are listed with the build's, after the summary
         if o.ok:
             log.info("%s: seed %s %s", o.article_id, o.status.value, o.path)
@@ -341,18 +340,21 @@ def _seeds_from_urls(args: argparse.Namespace, config: BuildConfig) -> list[AddO
 
 
 def _run_build(args: argparse.Namespace) -> int:
+    from corpus.fetch import Fetcher
     from corpus.pipeline import BuildInterrupted, build, format_summary
     from corpus.progress import ProgressBars, progress_enabled
 
     config = _build_config(args)
-    added = _seeds_from_urls(args, config)
     interrupted = False
-    try:
-        with ProgressBars(enabled=progress_enabled(args.quiet)) as bars:
-            result = build(args.seeds, config, progress=bars.update,
-                           seed_failures=[o.as_failure() for o in added if not o.ok])
-    except BuildInterrupted as stop:
-        result, interrupted = stop.result, True
+    # one client for the seeds of --url and the originals: one rate limit per host
+    with Fetcher(config.fetch) as fetcher:
+        added = _seeds_from_urls(args, fetcher)
+        try:
+            with ProgressBars(enabled=progress_enabled(args.quiet)) as bars:
+                result = build(args.seeds, config, progress=bars.update, fetcher=fetcher,
+                               seed_failures=[o.as_failure() for o in added if not o.ok])
+        except BuildInterrupted as stop:
+            result, interrupted = stop.result, True
     print(safe_lines(format_summary(result.summary)), file=sys.stderr)
     for rec in result.failed:
         print(f"FAILED\t{safe(rec.key)}\t{rec.stage}\t{safe(rec.reason)}", file=sys.stderr)
