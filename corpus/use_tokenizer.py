@@ -42,6 +42,7 @@ class SentencePieceTokenizer:
                add_eos: bool = True) -> list[int]:
         if out_type is not int:
             raise ValueError("only int token ids are supported")
+        text.encode("utf-8")  # a lone surrogate raises UnicodeEncodeError, as in the port
         ids: list[int] = self._sp.encode(text, out_type=int)
         if not ids:
             ids = [self._unk]

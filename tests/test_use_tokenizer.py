@@ -76,6 +76,12 @@ def test_a_run_of_one_character_is_a_tie_the_two_break_differently(cpp, pure):
     assert a != b and sorted(a) == sorted(b)
 
 
+def test_a_lone_surrogate_fails_alike(cpp, pure):
+    for tokenizer in (cpp, pure):
+        with pytest.raises(UnicodeEncodeError):
+            tokenizer.encode("a\ud800b")
+
+
 def test_only_int_ids(cpp):
     with pytest.raises(ValueError, match="int"):
         cpp.encode("x", out_type=str)
