@@ -136,9 +136,11 @@ def build_index(outdir: str | Path, article_ids: Sequence[str] | None = None) ->
         finally:
             con.close()
         tmp.replace(target)
-    except BaseException:
+    except BaseException as err:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        if isinstance(err, sqlite3.Error | OSError):
+            raise SearchError(f"cannot write the index {target}: {err}") from err
         raise
     stats = IndexStats(target, n_articles, n_beads, round(time.perf_counter() - t0, 3),
                        target.stat().st_size)

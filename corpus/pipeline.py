@@ -92,11 +92,21 @@ def _input_hash(article: Article, signature: dict[str, Any], config: BuildConfig
     given = config.fetch.originals.get(article.id)
     for path in [Path(given)] if given else sidecar_paths(article):
         if path.is_file():
-            h.update(hashlib.sha256(path.read_bytes()).digest())
+            h.update(_file_digest(path))
     fix = corrections.existing(config.outdir, article.id)
     if fix is not None:  # a saved or edited correction redoes the article
-        h.update(b"corrections" + hashlib.sha256(fix.read_bytes()).digest())
+        h.update(b"corrections" + _file_digest(fix))
     return h.hexdigest()[:20]
+
+
+def _file_digest(path: Path) -> bytes:
+    """SHA-256 of a file, read in blocks: a wrong file of gigabytes costs time, not memory
+    (its reader refuses it later, with a reason)."""
+    try:
+        with path.open("rb") as fh:
+            return hashlib.file_digest(fh, "sha256").digest()
+    except OSError as err:  # its reader reports it, for this article alone
+        return f"unreadable: {err.strerror}".encode()
 
 
 def _select(batch: SeedBatch, config: BuildConfig) -> list[Article]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import threading
 
 import pytest
 
 from corpus.errors import SearchError
 from corpus.index import build_index, connect, done_articles, index_path, update_index
+from tests.lockhelp import lock_held_elsewhere
 from tests.workbenchdata import ARTICLES, write_built
 
 
@@ -144,3 +146,26 @@ def test_update_rebuilds_whole_when_most_changed_or_index_is_foreign(tmp_path):
     con.close()
     assert update_index(out).reindexed == -1
     assert connect(out).execute("SELECT count(*) FROM beads").fetchone()[0] == 10
+
+
+def test_cli_index_of_a_missing_folder_is_one_line(tmp_path, capsys):
+    from corpus.cli import main
+
+    assert main(["index", str(tmp_path / "nowhere")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"ERROR: {tmp_path / 'nowhere'} is not a folder; give the output folder "
+                   "of a build"]
+
+
+def test_cli_index_waits_for_a_build_writing_the_folder(tmp_path):
+    from corpus.cli import main
+
+    out = write_built(tmp_path / "aligned")
+    done = threading.Event()
+    with lock_held_elsewhere(out):
+        indexer = threading.Thread(target=lambda: (main(["-q", "index", str(out)]), done.set()))
+        indexer.start()
+        assert not done.wait(1.0)  # the build holds the folder: the index waits
+        assert not index_path(out).exists()
+    indexer.join(30)
+    assert done.is_set() and index_path(out).is_file()

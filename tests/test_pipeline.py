@@ -527,3 +527,27 @@ def test_a_held_lock_names_the_process_holding_it(tmp_path):
         pass
     with locked(tmp_path, wait=False):  # released when its holder ended
         pass
+
+
+def test_a_huge_supplied_original_is_hashed_in_constant_memory(tmp_path):
+    import tracemalloc
+
+    from corpus.pipeline import _input_hash
+    from corpus.seeds import read_seed_file
+
+    art = read_seed_file(Path(__file__).parent / "data" / "seeds" / "good.txt")
+    big = tmp_path / "original.html"
+    with big.open("wb") as fh:  # sparse: 64 MiB that take no disk
+        fh.truncate(64 * 2**20)
+    config = BuildConfig(outdir=str(tmp_path / "out"),
+                         fetch=FetchConfig(originals={art.id: str(big)}))
+    tracemalloc.start()
+    try:
+        first = _input_hash(art, {}, config)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 2**20, peak  # it was read whole: 64 MiB and more
+    with big.open("r+b") as fh:
+        fh.write(b"x")
+    assert _input_hash(art, {}, config) != first  # an edited original still redoes it

@@ -153,3 +153,13 @@ def test_starting_corrections_while_a_build_runs_is_refused(tmp_path, capsys):
         assert main(["corrections", str(out), "--start", aid]) == 2
     assert f"being written by process {pid}" in capsys.readouterr().err
     assert not corrections.corrections_path(out, aid).exists()
+
+
+def test_a_damaged_undo_file_means_nothing_to_undo(tmp_path):
+    out = write_built(tmp_path / "aligned")
+    aid = "20240105-belt-road"
+    articles.edit(out, aid, "merge:0")
+    undo_file = corrections.corrections_path(out, aid).parent / articles.UNDO_DIR / f"{aid}.json"
+    undo_file.write_text("[" * 100_000, encoding="utf-8")  # nested past the JSON parser's limit
+    assert articles.load(out, aid).undo_depth == 0
+    assert articles.edit(out, aid, "merge:0").undo_depth == 1  # and edits go on

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.cli.base import EXIT_FAILED_ITEMS, EXIT_OK, SafeStream, log, print_json
-from corpus.errors import ConfigError
+from corpus.errors import ConfigError, CorpusError
 
 
 def _day(text: str) -> date:
@@ -35,8 +35,13 @@ def _add_index(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
 
 def _run_index(args: argparse.Namespace) -> int:
     from corpus.index import build_index
+    from corpus.outdir import locked
 
-    stats = build_index(args.dir)
+    folder = Path(args.dir)
+    if not folder.is_dir():
+        raise CorpusError(f"{folder} is not a folder; give the output folder of a build")
+    with locked(folder, purpose="corpus index"):  # a build running now goes first
+        stats = build_index(folder)
     print(f"{stats.path}: {stats.beads} beads of {stats.articles} articles, "
           f"{stats.size / 1e6:.1f} MB, {stats.seconds:.1f}s")
     return EXIT_OK

@@ -265,7 +265,7 @@ def _undo_stack(outdir: Path, article_id: str) -> list[str | None]:
     path = _undo_path(outdir, article_id)
     try:
         stack = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # written by hand or damaged: no undo
         return []
     return [s for s in stack if s is None or isinstance(s, str)] if isinstance(stack, list) \
         else []
