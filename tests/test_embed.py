@@ -197,3 +197,26 @@ def test_use_windows_fall_back_to_joined_texts_when_internals_differ(use, monkey
     wins = use.encode_windows(texts, 2)
     np.testing.assert_allclose(wins[1], use.encode(["First one. Second one.",
                                                      "Second one. Third."]), atol=1e-6)
+
+
+def test_use_windows_run_every_blas_product_under_the_encoders_thread_limit(monkeypatch):
+    # the head's products are small: with the process's BLAS threads on a busy machine
+    # they took 15x as long as with the one thread the encoder asks for
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    import corpus.embed as embed
+
+    seen = []
+
+    def blas_threads(fn):
+        def wrapped(*args):
+            seen.append({i["num_threads"] for i in threadpoolctl.threadpool_info()
+                         if i["user_api"] == "blas"})
+            return fn(*args)
+        return wrapped
+
+    monkeypatch.setattr(embed, "_use_head", blas_threads(embed._use_head))
+    monkeypatch.setattr(embed, "_use_parts", blas_threads(embed._use_parts))
+    enc = USEEncoder(threads=1).load()
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        enc.encode_windows([e for _, e in PAIRS], 3)
+    assert len(seen) == 4 and all(s == {1} for s in seen), seen
