@@ -106,7 +106,7 @@ _BODY_XPATHS = (
     "//section[@name='articleBody']",
     "//*[@itemprop='articleBody']",
 )
-_STORY_BODY_TEXT = "//p[contains(concat(' ', normalize-space(@class), ' '), ' story-body-text ')]"
+_STORY_BODY_TEXT = f"//p[{has_class('story-body-text')}]"
 #: What the body container holds that we keep: paragraphs and subheads.
 _BLOCK_TAGS = ("p", "h2", "h3")
 _HEADING_TAGS = frozenset({"h2", "h3", "head"})
