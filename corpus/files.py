@@ -26,6 +26,10 @@ def is_stdio(path: str | os.PathLike[str]) -> bool:
     return os.fspath(path) == STDIO
 
 
+def _name(path: str | os.PathLike[str]) -> str:
+    return "standard input" if is_stdio(path) else os.fspath(path)
+
+
 def _size(n: int) -> str:
     return f"{n / MiB:g} MiB" if n >= MiB else f"{n} bytes"
 
@@ -37,7 +41,7 @@ def read_capped(path: str | os.PathLike[str], limit: int, what: str, *,
     ``what`` names the kind of file ("a seed document"). A file that cannot be read or
     holds more raises ``error(message)``; the message names the file and what to do.
     """
-    name = "standard input" if is_stdio(path) else os.fspath(path)
+    name = _name(path)
     try:
         if is_stdio(path):
             data = sys.stdin.buffer.read(limit + 1)
@@ -52,13 +56,19 @@ def read_capped(path: str | os.PathLike[str], limit: int, what: str, *,
     return data
 
 
-def read_text(path: str | os.PathLike[str], limit: int, what: str, *,
-              error: Callable[[str], CorpusError], encoding: str = "utf-8") -> str:
-    """:func:`read_capped`, decoded: a file that is not UTF-8 raises ``error`` too."""
-    data = read_capped(path, limit, what, error=error)
+def decode_text(data: bytes, path: str | os.PathLike[str], *,
+                error: Callable[[str], CorpusError], encoding: str = "utf-8") -> str:
+    """``data``, read from ``path``, decoded: bytes that are not UTF-8 raise ``error``
+    naming the file."""
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as err:
-        name = "standard input" if is_stdio(path) else os.fspath(path)
-        raise error(f"{name} is not UTF-8 text ({err.reason} at byte {err.start}); save it "
-                    "as UTF-8") from err
+        raise error(f"{_name(path)} is not UTF-8 text ({err.reason} at byte {err.start}); "
+                    "save it as UTF-8") from err
+
+
+def read_text(path: str | os.PathLike[str], limit: int, what: str, *,
+              error: Callable[[str], CorpusError], encoding: str = "utf-8") -> str:
+    """:func:`read_capped`, decoded: a file that is not UTF-8 raises ``error`` too."""
+    return decode_text(read_capped(path, limit, what, error=error), path, error=error,
+                       encoding=encoding)

@@ -10,7 +10,7 @@ from pathlib import Path
 from corpus.cli.base import EXIT_OK, log, print_json
 from corpus.config import DEFAULT_MODEL, ExportFormat, SegmentConfig, default_of
 from corpus.errors import CorpusError
-from corpus.files import MAX_DOCUMENT_BYTES, STDIO, read_capped, read_text
+from corpus.files import MAX_DOCUMENT_BYTES, STDIO, decode_text, read_capped, read_text
 from corpus.model import Lang, Sentence, Source
 
 # --------------------------------------------------------------------------- align, score
@@ -181,10 +181,7 @@ def _read_paragraphs(path: Path, lang: str) -> list[str]:
     head = raw[:1024].lstrip().lower()
     if path.suffix.lower() in _HTML_SUFFIXES or head.startswith((b"<!doctype html", b"<html")):
         return _html_paragraphs(raw, path)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise CorpusError(f"{path} is not UTF-8 text ({err}); convert it first") from err
+    text = decode_text(raw, path, error=CorpusError, encoding="utf-8-sig")
     # Blank lines separate paragraphs when there are any; else each line is one. Lines
     # within a paragraph are joined bare in Chinese and with a space in English.
     blocks: list[list[str]] = [[]]
