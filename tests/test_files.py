@@ -10,9 +10,12 @@ import pytest
 
 from corpus.cli import EXIT_ERROR, main
 from corpus.errors import ExportError
+from corpus.export import common, merge, tmx
 from corpus.files import read_capped, read_text
 
 CAP = 2000  # bytes: the tests make the export cap small instead of writing a GiB
+# (patched on modules imported above: one first imported under a patch would copy the small
+# cap and keep it after the test)
 
 BEAD = {"article_id": "a", "type": "1-1", "score": 0.9, "zh": "你好。", "en": "Hello.",
         "zh_ids": [0], "en_ids": [0]}
@@ -81,8 +84,8 @@ def _commands(src: Path, tmp_path: Path) -> dict[str, tuple[list[str], Path]]:
 @pytest.mark.parametrize("fmt", ["jsonl", "tsv", "tmx"])
 def test_an_export_over_the_cap_is_one_line_exit_2_and_no_output(tmp_path, monkeypatch,
                                                                  capsys, command, fmt):
-    monkeypatch.setattr("corpus.export.common.MAX_EXPORT_BYTES", CAP)
-    monkeypatch.setattr("corpus.export.tmx.MAX_EXPORT_BYTES", CAP)
+    monkeypatch.setattr(common, "MAX_EXPORT_BYTES", CAP)
+    monkeypatch.setattr(tmx, "MAX_EXPORT_BYTES", CAP)
     src = _big_inputs(tmp_path)[fmt]
     (tmp_path / "hyp.txt").write_text("Hello.\n" * 100, encoding="utf-8")
     argv, out = _commands(src, tmp_path)[command]
@@ -94,7 +97,7 @@ def test_an_export_over_the_cap_is_one_line_exit_2_and_no_output(tmp_path, monke
 
 
 def test_mt_output_over_the_cap_is_refused(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr("corpus.export.common.MAX_EXPORT_BYTES", CAP)
+    monkeypatch.setattr(common, "MAX_EXPORT_BYTES", CAP)
     src = tmp_path / "a.jsonl"
     src.write_text(json.dumps(BEAD) + "\n", encoding="utf-8")
     hyp = tmp_path / "hyp.txt"
@@ -104,7 +107,7 @@ def test_mt_output_over_the_cap_is_refused(tmp_path, monkeypatch, capsys):
 
 
 def test_convert_keeps_an_existing_output_when_the_input_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr("corpus.export.common.MAX_EXPORT_BYTES", CAP)
+    monkeypatch.setattr(common, "MAX_EXPORT_BYTES", CAP)
     out = tmp_path / "out.tsv"
     out.write_text("kept\n", encoding="utf-8")
     assert main(["convert", str(_big_inputs(tmp_path)["jsonl"]), str(out)]) == EXIT_ERROR
@@ -114,7 +117,7 @@ def test_convert_keeps_an_existing_output_when_the_input_is_refused(tmp_path, mo
 
 
 def test_convert_caps_standard_input(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr("corpus.export.merge.MAX_EXPORT_BYTES", CAP)
+    monkeypatch.setattr(merge, "MAX_EXPORT_BYTES", CAP)
     data = _big_inputs(tmp_path)["tsv"].read_bytes()
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
     assert main(["convert", "-", str(tmp_path / "o.tsv")]) == EXIT_ERROR
