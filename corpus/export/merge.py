@@ -330,7 +330,9 @@ def _spooled_stdin() -> Iterator[tuple[Path, bytes]]:
     """Standard input (up to the export cap) in a temporary file, so every reader can take
     a path."""
     data = read_capped(STDIO, MAX_EXPORT_BYTES, "an export", error=ExportError)
+    head = data[:4096]
     with tempfile.TemporaryDirectory(prefix="corpus-stdin-") as tmp:
         path = Path(tmp) / "stdin"
         path.write_bytes(data)
-        yield path, data[:4096]
+        del data  # the reader reads the file again: one copy in memory at a time, not two
+        yield path, head
