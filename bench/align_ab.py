@@ -16,34 +16,21 @@ The data is copyrighted; it is read from where it lies and nothing of it is kept
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-DEFAULT_DATA = Path("/work/shared/bench/mac-dev")
+from align_bench import DEFAULT_DATA, _timed
 
 
 def _run(tree: Path, data: Path, out: Path, threads: int) -> dict[str, float]:
-    env = {**os.environ, "PYTHONPATH": str(tree)}
-    cmd = [sys.executable, str(tree / "bench" / "align_bench.py"), "--worker", "ours",
-           "--data", str(data), "--out", str(out), "--threads", str(threads)]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # env puts the tree first on PYTHONPATH and execs the worker: the same timed child
+    cmd = ["env", f"PYTHONPATH={tree}", sys.executable, str(tree / "bench" / "align_bench.py"),
+           "--worker", "ours", "--data", str(data), "--out", str(out), "--threads", str(threads)]
     load = os.getloadavg()[0]
-    t = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-    wall = time.perf_counter() - t
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode != 0:
-        raise SystemExit(f"{tree}: the worker failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    stats = json.loads(proc.stdout.strip().splitlines()[-1])
-    stats["wall_s"] = wall
-    stats["cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    stats: dict[str, float] = _timed(cmd)
     stats["loadavg"] = max(load, os.getloadavg()[0])
     return stats
 
