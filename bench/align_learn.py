@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import newsdev  # noqa: E402
-from align_tune import Doc, load_set, measure  # noqa: E402
+from align_tune import Doc, fmt, load_set, measure  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 from corpus.align import _ANCHOR_BAND, _Scorer, bead_types, recheck  # noqa: E402
@@ -218,12 +218,6 @@ def train(docs: Sequence[Prepared], w0: np.ndarray, epochs: int, lr: np.ndarray 
 
 def evaluate(docs: Sequence[Prepared], ws: Sequence[np.ndarray]) -> dict:
     return measure([d.doc.gold for d in docs], [d.beads(w) for d, w in zip(docs, ws, strict=True)])
-
-
-def fmt(name: str, m: dict) -> str:
-    st, lx = m["strict"], m["lax"]
-    kinds = " ".join(f"{k} {f}/{t}" for k, (f, t) in m["kinds"].items())
-    return f"{name:22} strict {st[0]:.3f}/{st[1]:.3f}/{st[2]:.3f} lax {lx[2]:.3f}  {kinds}"
 
 
 def coord(mac: Sequence[Prepared], w0: np.ndarray) -> None:
