@@ -2,14 +2,18 @@
 
 The cap counts the bytes actually read, not the size a file reports: devices, FIFOs and
 ``/proc`` files report 0 (``/dev/zero`` never ends), so a ``stat`` check alone lets them
-through. One byte over the cap is read to tell "too large" from "just fits".
+through. Bytes are counted as they are read, so a reader that parses as it reads (a TMX,
+standard input spooled to a file) stops at the cap without ever holding the file whole.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO, cast
 
 from corpus.errors import CorpusError
 
@@ -34,6 +38,75 @@ def _size(n: int) -> str:
     return f"{n / MiB:g} MiB" if n >= MiB else f"{n} bytes"
 
 
+_Raw = io.RawIOBase | io.BufferedReader
+
+
+class _Capped(io.RawIOBase):
+    """A binary stream over ``raw`` that raises ``over()`` once more than ``limit`` bytes
+    have come from it, and turns read errors into ``failed(err)``."""
+
+    def __init__(self, raw: _Raw, limit: int, over: Callable[[], CorpusError],
+                 failed: Callable[[OSError], CorpusError]) -> None:
+        super().__init__()
+        self._raw, self._left, self._over, self._failed = raw, limit, over, failed
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf: Any) -> int:
+        try:
+            n = self._raw.readinto(buf) or 0
+        except OSError as err:
+            raise self._failed(err) from err
+        self._left -= n
+        if self._left < 0:
+            raise self._over()
+        return n
+
+    def readall(self) -> bytes:
+        # in large blocks: RawIOBase's own readall asks for 8 KiB at a time
+        chunks = []
+        while chunk := self.read(_BLOCK):
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+_BLOCK = MiB
+
+
+@contextlib.contextmanager
+def open_capped(path: str | os.PathLike[str], limit: int, what: str, *,
+                error: Callable[[str], CorpusError]) -> Iterator[BinaryIO]:
+    """``path`` (``-``: standard input) open for reading in binary, as a stream that raises
+    ``error(message)`` once more than ``limit`` bytes have been read from it, or when it
+    cannot be read; the message names the file and what to do. For readers that parse as
+    they read (a TMX), so that a large file is never held whole in memory.
+
+    ``what`` names the kind of file ("a seed document").
+    """
+    name = _name(path)
+
+    def over() -> CorpusError:
+        return error(f"{name} is too large for {what} (over {_size(limit)}, counted as read); "
+                     "is it the right file?")
+
+    def failed(err: OSError) -> CorpusError:
+        return error(f"cannot read {name}: {err.strerror or err}")
+
+    if is_stdio(path):
+        raw: _Raw = cast(io.BufferedReader, sys.stdin.buffer)
+    else:
+        try:
+            raw = open(path, "rb", buffering=0)  # noqa: PTH123, SIM115 - closed below
+        except OSError as err:
+            raise failed(err) from err
+    try:
+        yield io.BufferedReader(_Capped(raw, limit, over, failed), buffer_size=_BLOCK)
+    finally:
+        if not is_stdio(path):
+            raw.close()
+
+
 def read_capped(path: str | os.PathLike[str], limit: int, what: str, *,
                 error: Callable[[str], CorpusError]) -> bytes:
     """The bytes of ``path`` (``-``: standard input), at most ``limit`` of them.
@@ -41,19 +114,8 @@ def read_capped(path: str | os.PathLike[str], limit: int, what: str, *,
     ``what`` names the kind of file ("a seed document"). A file that cannot be read or
     holds more raises ``error(message)``; the message names the file and what to do.
     """
-    name = _name(path)
-    try:
-        if is_stdio(path):
-            data = sys.stdin.buffer.read(limit + 1)
-        else:
-            with open(path, "rb") as fh:  # noqa: PTH123 - str or PathLike alike
-                data = fh.read(limit + 1)
-    except OSError as err:
-        raise error(f"cannot read {name}: {err.strerror or err}") from err
-    if len(data) > limit:
-        raise error(f"{name} is too large for {what} (over {_size(limit)}, counted as read); "
-                    "is it the right file?")
-    return data
+    with open_capped(path, limit, what, error=error) as fh:
+        return fh.read()
 
 
 def decode_text(data: bytes, path: str | os.PathLike[str], *,

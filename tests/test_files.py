@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from corpus.cli import EXIT_ERROR, main
 from corpus.errors import ExportError
 from corpus.export import common, merge, tmx
-from corpus.files import read_capped, read_text
+from corpus.files import open_capped, read_capped, read_text
 
 CAP = 2000  # bytes: the tests make the export cap small instead of writing a GiB
 # (patched on modules imported above: one first imported under a patch would copy the small
@@ -52,6 +53,72 @@ def test_read_text_names_the_file_that_is_not_utf8(tmp_path):
 def test_read_capped_turns_os_errors_into_the_error(tmp_path):
     with pytest.raises(ExportError, match=r"cannot read .*missing"):
         read_capped(tmp_path / "missing", 100, "an export", error=ExportError)
+
+
+def test_open_capped_reads_in_pieces_up_to_the_cap_and_raises_past_it(tmp_path):
+    f = tmp_path / "x"
+    f.write_bytes(b"a" * 4000)
+    with open_capped(f, 4000, "an export", error=ExportError) as fh:
+        assert b"".join(iter(lambda: fh.read(1000), b"")) == b"a" * 4000
+    f.write_bytes(b"a" * 4001)
+    with open_capped(f, 4000, "an export", error=ExportError) as fh, \
+            pytest.raises(ExportError, match=r"x is too large for an export \(over 4000"):
+        while fh.read(1000):
+            pass
+
+
+PAD = 8 * 2**20  # bytes of padding: what must not be held in memory while a file is read
+
+
+def _peak(fn) -> int:
+    """Peak bytes Python allocated while ``fn()`` ran."""
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_tmx_is_parsed_as_it_is_read_not_held_whole(tmp_path):
+    f = tmp_path / "padded.tmx"
+    tu = ('<tu><tuv xml:lang="zh"><seg>你好。</seg></tuv><tuv xml:lang="en"><seg>Hi.</seg>'
+          "</tuv></tu>")
+    f.write_text(f'<tmx version="1.4"><header/><body>{tu}{" " * PAD}{tu}</body></tmx>',
+                 encoding="utf-8")
+    records: list = []
+    peak = _peak(lambda: records.extend(tmx.read_tmx_records(f)))
+    assert len(records) == 2
+    assert peak < PAD / 2  # the whole file in memory would be over PAD
+
+
+class _Xs(io.RawIOBase):
+    """``n`` bytes of ``x``, made as they are read (a BytesIO would lend its own buffer)."""
+
+    def __init__(self, n: int) -> None:
+        self.left = n
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:
+        k = min(len(buf), self.left)
+        buf[:k] = b"x" * k
+        self.left -= k
+        return k
+
+
+def test_standard_input_is_spooled_to_a_file_in_blocks(monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BufferedReader(_Xs(PAD))))
+    seen = {}
+
+    def spool() -> None:
+        with merge._spooled_stdin() as (path, head):
+            seen["size"], seen["head"] = path.stat().st_size, head
+
+    peak = _peak(spool)
+    assert seen == {"size": PAD, "head": b"x" * 4096}
+    assert peak < PAD / 2
 
 
 def _big_inputs(tmp_path: Path) -> dict[str, Path]:

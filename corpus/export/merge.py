@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -36,7 +37,7 @@ from corpus.export.common import (
 from corpus.export.jsonl import read_jsonl_file, write_jsonl
 from corpus.export.tmx import read_tmx_file, write_tmx
 from corpus.export.tsv import read_tsv_records, write_tsv
-from corpus.files import MAX_DOCUMENT_BYTES, STDIO, read_capped, read_text
+from corpus.files import MAX_DOCUMENT_BYTES, STDIO, open_capped, read_text
 from corpus.filters import filter_items
 from corpus.model import AlignedDocument
 from corpus.provenance import TOOLKIT, Provenance, combine
@@ -329,10 +330,12 @@ def export_documents(docs: Sequence[AlignedDocument], outdir: str | os.PathLike[
 def _spooled_stdin() -> Iterator[tuple[Path, bytes]]:
     """Standard input (up to the export cap) in a temporary file, so every reader can take
     a path."""
-    data = read_capped(STDIO, MAX_EXPORT_BYTES, "an export", error=ExportError)
-    head = data[:4096]
     with tempfile.TemporaryDirectory(prefix="corpus-stdin-") as tmp:
         path = Path(tmp) / "stdin"
-        path.write_bytes(data)
-        del data  # the reader reads the file again: one copy in memory at a time, not two
+        # copied in blocks through the cap: standard input is never held whole in memory
+        with open_capped(STDIO, MAX_EXPORT_BYTES, "an export", error=ExportError) as src, \
+                path.open("wb") as dst:
+            head = src.read(4096)
+            dst.write(head)
+            shutil.copyfileobj(src, dst)
         yield path, head

@@ -11,13 +11,13 @@ characters included, is kept. 0-1 and 1-0 beads are left out: a memory holds tra
 
 from __future__ import annotations
 
-import io
 import logging
 import math
 import os
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from typing import BinaryIO
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -36,7 +36,7 @@ from corpus.export.common import (
     parse_score,
     xml_text,
 )
-from corpus.files import read_capped
+from corpus.files import open_capped
 from corpus.model import AlignedDocument, AlignedPair
 
 log = logging.getLogger(__name__)
@@ -172,14 +172,26 @@ def read_tmx_file(path: str | os.PathLike[str], *, zh_lang: str = "zh",
     from our ``x-`` props; a unit without them gets its 0-based position as ids and a
     NaN score. The file is read up to the export cap (MAX_EXPORT_BYTES).
     """
-    data = read_capped(path, MAX_EXPORT_BYTES, "an export", error=ExportError)
     want_zh, want_en = _primary(zh_lang), _primary(en_lang)
     records: list[Record] = []
     props: dict[str, str] = {}
     metas: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
+    with open_capped(path, MAX_EXPORT_BYTES, "an export", error=ExportError) as fh:
+        root_tag = _read_units(fh, path, want_zh, want_en, records, props, metas)
+    if root_tag != "tmx":
+        raise ExportError(f"{path}: not a TMX file (root element <{root_tag}>)")
+    return records, props
+
+
+def _read_units(fh: BinaryIO, path: str | os.PathLike[str], want_zh: str, want_en: str,
+                records: list[Record], props: dict[str, str],
+                metas: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
+                ) -> str | None:
+    """Parse a TMX from ``fh`` into ``records`` and ``props``; return its root's tag."""
     try:
-        # streamed, one <tu> at a time, so a corpus-wide memory never sits in RAM as a tree
-        events = etree.iterparse(io.BytesIO(data), events=("end",), tag=("tu", "header"),
+        # streamed from the file, one <tu> at a time, so a corpus-wide memory never sits in
+        # RAM whole, as bytes or as a tree
+        events = etree.iterparse(fh, events=("end",), tag=("tu", "header"),
                                  resolve_entities=False, no_network=True, huge_tree=True,
                                  load_dtd=False)
         n = -1  # the position of the <tu>: the ids of a unit without our props
@@ -196,12 +208,9 @@ def read_tmx_file(path: str | os.PathLike[str], *, zh_lang: str = "zh",
             el.clear(keep_tail=True)
             while el.getprevious() is not None:
                 del el.getparent()[0]
-        root_tag = events.root.tag if events.root is not None else None
+        return events.root.tag if events.root is not None else None
     except etree.XMLSyntaxError as err:
         raise ExportError(f"{path}: not well-formed XML ({err})") from err
-    if root_tag != "tmx":
-        raise ExportError(f"{path}: not a TMX file (root element <{root_tag}>)")
-    return records, props
 
 
 def read_tmx_records(path: str | os.PathLike[str], *, zh_lang: str = "zh",
