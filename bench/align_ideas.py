@@ -21,7 +21,9 @@ Ideas (each a term added to a pairing bead's score unless said otherwise):
   translates (``frac``), or one share over the whole bead (``dice``);
 - ``halves``: each sentence split at the clause mark nearest its middle, both halves
   embedded; per half, its cosine with the other side of the bead (a finer coverage term);
-- ``center``: each side's window vectors centred on the document's mean (not a term).
+- ``center``: each side's window vectors centred on the document's mean (not a term);
+- ``joined``: windows embedded as their joined text, as Bertalign does (1), instead of
+  the sums of sentence parts the USE backend computes almost free (0; not a term).
 
     .venv/bin/python bench/align_ideas.py --cedict /path/to/cedict_1_0_ts_utf-8_mdbg.txt.gz
     .venv/bin/python bench/align_ideas.py --only quote eskip
@@ -47,10 +49,8 @@ sys.path.insert(0, str(HERE))
 
 import newsdev  # noqa: E402
 from align_tune import MAC_DEV, Doc, fmt, load_set, measure  # noqa: E402
-from threadpoolctl import threadpool_limits  # noqa: E402
 
-from corpus.align import _ANCHOR_BAND, Side, _Scorer, bead_types, recheck  # noqa: E402
-from corpus.align_dp import anchor_path, band_around, banded_dp  # noqa: E402
+from corpus.align import Side, _Scorer, search_spans  # noqa: E402
 from corpus.config import AlignConfig  # noqa: E402
 from corpus.model import Bead  # noqa: E402
 
@@ -78,17 +78,11 @@ class _Plus(_Scorer):
 def decode(doc: Doc, cfg: AlignConfig, term: Term | None = None, weight: float = 0.0,
            eskip: float | None = None, zh: Side | None = None,
            en: Side | None = None) -> list[Bead]:
-    """Align one document as ``corpus.align.search_spans`` does, with the extra term."""
+    """Align one document with the aligner's search and the extra term."""
     zs, es = zh or doc.zh, en or doc.en
     sc = _Plus(zs, es, cfg)
     sc.term, sc.weight, sc.eskip = term, weight, eskip
-    with threadpool_limits(limits=1, user_api="blas"):
-        first = anchor_path(zs.windows[0], es.windows[0], _ANCHOR_BAND)
-        band = band_around(first, zs.n, es.n, 1, cfg.band, spread=0)
-        path = banded_dp(zs.n, es.n, band, bead_types(cfg.max_align), sc)
-    spans = [(i0, i1, j0, j1) for i0, i1, j0, j1, _ in path]
-    if sc.paragraphs:
-        spans = recheck(spans, sc)
+    spans, _ = search_spans(zs, es, cfg, scorer=sc)
     return [Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), 0.0, 1.0)
             for i0, i1, j0, j1 in spans]
 
@@ -278,6 +272,25 @@ def centred(side: Side, alpha: float) -> Side:
     return dataclasses.replace(side, windows=tuple(windows))
 
 
+# --------------------------------------------------------------------------- joined windows
+
+def joined(doc: Doc, encoder: Any) -> tuple[Side, Side]:
+    """The document's sides with every window embedded as its joined text (as Bertalign
+    does), instead of the sum of its sentences' token parts (corpus.embed.USEEncoder)."""
+    from corpus.embed import _Plain, window_embeddings
+
+    k = len(doc.zh.windows)
+    return (dataclasses.replace(doc.zh, windows=tuple(
+                window_embeddings(_Plain(encoder), doc.zh_text, k))),
+            dataclasses.replace(doc.en, windows=tuple(
+                window_embeddings(_Plain(encoder), doc.en_text, k))))
+
+
+def joined_runner(doc: Doc, encoder: Any, cfg: AlignConfig) -> Runner:
+    zh, en = joined(doc, encoder)
+    return lambda d, v: decode(d, cfg, zh=zh, en=en) if v else decode(d, cfg)
+
+
 # --------------------------------------------------------------------------- driver
 
 Runner = Callable[[Doc, float], list[Bead]]
@@ -334,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
                 out[f"lexicon/{mode}"] = (grid, with_term(
                     lambda doc, m=mode: lexicon_term(doc, lexicon, m)))
         out["halves"] = ([0.0, 0.05, 0.1, 0.25], with_term(lambda doc: halves_term(doc, enc())))
+        out["joined"] = ([0.0, 1.0], lambda doc: joined_runner(doc, enc(), cfg))
         out["center"] = ([0.0, 0.5, 1.0], lambda doc: lambda d, v: decode(
             d, cfg, zh=centred(d.zh, v), en=centred(d.en, v)))
         return out

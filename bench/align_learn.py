@@ -30,7 +30,7 @@ import newsdev  # noqa: E402
 from align_tune import Doc, fmt, load_set, measure  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-from corpus.align import _ANCHOR_BAND, _Scorer, bead_types, recheck  # noqa: E402
+from corpus.align import _ANCHOR_BAND, _Scorer, bead_types, search_spans  # noqa: E402
 from corpus.align_dp import anchor_path, band_around, banded_dp  # noqa: E402
 from corpus.config import AlignConfig  # noqa: E402
 from corpus.model import Bead  # noqa: E402
@@ -171,9 +171,9 @@ class Prepared:
         return tot
 
     def beads(self, w: np.ndarray) -> list[Bead]:
-        spans = self.decode(w)
-        if self.sc.paragraphs:
-            spans = recheck(spans, self.sc)
+        """The aligner's own search (re-check included) with weights ``w``."""
+        self.sc.w, self.sc.loss = w, 0.0
+        spans, _ = search_spans(self.doc.zh, self.doc.en, self.cfg, scorer=self.sc)
         return [Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), 0.0, 1.0)
                 for i0, i1, j0, j1 in spans]
 

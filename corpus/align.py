@@ -163,11 +163,15 @@ def align_embedded(zh: Side, en: Side, config: AlignConfig | None = None, *,
 
 
 def search_spans(zh: Side, en: Side, cfg: AlignConfig,
-                 pairs: tuple[np.ndarray, np.ndarray] | None = None
-                 ) -> tuple[list[Span], _Scorer]:
-    """The beads as spans (zh[i0:i1] with en[j0:j1]), and the scorer that found them."""
+                 pairs: tuple[np.ndarray, np.ndarray] | None = None, *,
+                 scorer: _Scorer | None = None) -> tuple[list[Span], _Scorer]:
+    """The beads as spans (zh[i0:i1] with en[j0:j1]), and the scorer that found them.
+
+    ``scorer``: one built for these sides and settings (a subclass, to try another bead
+    score: bench/align_ideas.py); by default the aligner's own.
+    """
     n, m = zh.n, en.n
-    scorer = _Scorer(zh, en, cfg, pairs)
+    scorer = scorer or _Scorer(zh, en, cfg, pairs)
     # The search multiplies many small matrices; a multi-threaded BLAS spends more time
     # waking threads than computing (100x slower on a busy 2-core machine), so use one.
     with threadpool_limits(limits=1, user_api="blas"):

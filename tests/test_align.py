@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus.align import align, align_sentences, bead_types
+from corpus.align import _Scorer, align, align_sentences, bead_types, embed_side, search_spans
 from corpus.align_dp import Band, anchor_path, band_around, banded_dp
 from corpus.config import AlignConfig
 from corpus.errors import AlignError, ConfigError
@@ -244,6 +244,26 @@ def test_recovers_known_beads_of_a_synthetic_document():
     beads = [(b.zh, b.en) for b in align(zh, en, ConceptEncoder()).beads]
     hits = len(set(beads) & set(gold))
     assert hits >= 0.95 * len(gold)
+
+
+def test_search_spans_takes_another_bead_score():
+    zh, en, _ = synthetic(40, seed=3)
+    cfg = AlignConfig()
+    zs, es = (embed_side(ConceptEncoder(), t, cfg) for t in (zh, en))
+
+    class OnlySkips(_Scorer):
+        """Pairing beads score far below two skips: every sentence is left unmatched."""
+
+        def __call__(self, a, b, i, j):
+            s = super().__call__(a, b, i, j)
+            return s - 10.0 if a and b else s
+
+    default, plain = search_spans(zs, es, cfg)
+    assert type(plain) is _Scorer and any(i1 > i0 and j1 > j0 for i0, i1, j0, j1 in default)
+    spans, used = search_spans(zs, es, cfg, scorer=OnlySkips(zs, es, cfg))
+    assert isinstance(used, OnlySkips)
+    assert all((i1 - i0) + (j1 - j0) == 1 for i0, i1, j0, j1 in spans)
+    assert len(spans) == len(zh) + len(en)
 
 
 def test_an_english_passage_left_untranslated_becomes_0_1_beads():
