@@ -155,6 +155,22 @@ def test_starting_corrections_while_a_build_runs_is_refused(tmp_path, capsys):
     assert not corrections.corrections_path(out, aid).exists()
 
 
+def test_the_lock_says_which_command_holds_the_folder(tmp_path, monkeypatch):
+    out = write_built(tmp_path / "aligned")
+    aid = "20240105-belt-road"
+    held = []
+    real = articles.locked
+
+    def recording(folder, **kw):
+        held.append(kw["purpose"])
+        return real(folder, **kw)
+
+    monkeypatch.setattr(articles, "locked", recording)
+    assert main(["corrections", str(out), "--start", aid]) == 0
+    articles.edit(out, aid, "merge:0")
+    assert held == ["corpus corrections --start", "corpus serve, saving corrections"]
+
+
 def test_a_damaged_undo_file_means_nothing_to_undo(tmp_path):
     out = write_built(tmp_path / "aligned")
     aid = "20240105-belt-road"

@@ -145,7 +145,7 @@ def start_corrections(outdir: Path, article_id: str) -> Path:
     """Write the article's current beads as its corrections file (for editing by hand)."""
     if article_id not in article_ids(outdir):
         raise CorpusError(f"no built article {article_id!r} in {outdir}; see the manifest")
-    with _writing(outdir):
+    with _writing(outdir, "corpus corrections --start"):
         view = load(outdir, article_id)
         if view.state.state == State.INVALID:
             raise CorrectionsError(f"the corrections file is invalid: {view.state.detail}")
@@ -250,10 +250,12 @@ def apply_op(beads: Sequence[Bead], op: str) -> list[Bead]:
 
 # --------------------------------------------------------------------------- saving, undo
 
-def _writing(outdir: Path) -> contextlib.AbstractContextManager[None]:
+def _writing(outdir: Path, purpose: str = "corpus serve, saving corrections"
+             ) -> contextlib.AbstractContextManager[None]:
     """The build's lock, held for one change (read, check, write): while a build holds it
-    the change is refused with BusyError, and a build that starts meanwhile waits."""
-    return locked(Path(outdir), wait=False, purpose="corpus serve, saving corrections")
+    the change is refused with BusyError, and a build that starts meanwhile waits.
+    ``purpose`` is what a build refused meanwhile is told holds the folder."""
+    return locked(Path(outdir), wait=False, purpose=purpose)
 
 
 def _undo_path(outdir: Path, article_id: str) -> Path:
