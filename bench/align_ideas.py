@@ -13,6 +13,8 @@ Ideas (each a term added to a pairing bead's score unless said otherwise):
 
 - ``quote``: penalty when a bead ends inside a quotation on one side only (quote state
   after each sentence, tracked through “ ” 「 」 and English ' " as word-edge marks);
+- ``marks``: penalty for a different number of question and exclamation marks on the two
+  sides of a bead;
 - ``eskip``: a costlier English-only (0-1) bead (MAC-Dev has none in its gold);
 - ``bias``: a constant per pairing bead (< 0 favours merges), or per extra sentence;
 - ``lexicon``: dictionary evidence from CC-CEDICT (``--cedict``: the gzipped dictionary,
@@ -112,6 +114,18 @@ def quote_state(texts: Sequence[str], lang: str) -> np.ndarray:
 def quote_term(doc: Doc) -> Term:
     zq, eq = quote_state(doc.zh_text, "zh"), quote_state(doc.en_text, "en")
     return lambda a, b, i, j, sc: -(zq[i] != eq[j]).astype(np.float64)
+
+
+# --------------------------------------------------------------------------- question marks
+
+def marks_term(doc: Doc) -> Term:
+    """Minus the difference in question and exclamation marks between the bead's sides."""
+    def counts(texts: Sequence[str], q: str, e: str) -> np.ndarray:
+        c = np.array([[t.count(q), t.count(e)] for t in texts], dtype=np.float64)
+        return np.vstack([np.zeros((1, 2)), np.cumsum(c, axis=0)])
+
+    zc, ec = counts(doc.zh_text, "？", "！"), counts(doc.en_text, "?", "!")
+    return lambda a, b, i, j, sc: -np.abs((zc[i] - zc[i - a]) - (ec[j] - ec[j - b])).sum(axis=1)
 
 
 # --------------------------------------------------------------------------- biases
@@ -338,6 +352,7 @@ def main(argv: list[str] | None = None) -> int:
             return prepare
 
         out["quote"] = ([0.0, 0.02, 0.05, 0.1, 0.2], with_term(quote_term))
+        out["marks"] = ([0.0, 0.01, 0.02, 0.05, 0.1], with_term(marks_term))
         out["eskip"] = ([cfg.skip, -0.15, -0.2, -0.3],
                         lambda doc: lambda d, v: decode(d, cfg, eskip=v))
         out["bias/bead"] = ([0.0, -0.02, -0.05, 0.02], with_term(lambda doc: bead_term))
