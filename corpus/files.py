@@ -129,6 +129,21 @@ def decode_text(data: bytes, path: str | os.PathLike[str], *,
                     "save it as UTF-8") from err
 
 
+def iter_lines(path: str | os.PathLike[str], limit: int, what: str, *,
+               error: Callable[[str], CorpusError], encoding: str = "utf-8") -> Iterator[str]:
+    """The lines of ``path`` as it is read (never held whole), split on ``\\n`` only (U+2028
+    and friends are text) and without their ``\\n`` or ``\\r\\n``; ``error`` naming the
+    file when it is unreadable, passes ``limit`` or is not ``encoding`` (UTF-8)."""
+    with open_capped(path, limit, what, error=error) as fh:
+        text = io.TextIOWrapper(fh, encoding=encoding, newline="\n")
+        try:
+            for line in text:
+                yield line.removesuffix("\n").removesuffix("\r")
+        except UnicodeDecodeError as err:
+            raise error(f"{_name(path)} is not UTF-8 text ({err.reason}); save it as UTF-8"
+                        ) from err
+
+
 def read_text(path: str | os.PathLike[str], limit: int, what: str, *,
               error: Callable[[str], CorpusError], encoding: str = "utf-8") -> str:
     """:func:`read_capped`, decoded: a file that is not UTF-8 raises ``error`` too."""

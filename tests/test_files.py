@@ -8,11 +8,13 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from corpus.cli import EXIT_ERROR, main
 from corpus.errors import ExportError
 from corpus.export import common, merge, tmx
-from corpus.files import open_capped, read_capped, read_text
+from corpus.files import iter_lines, open_capped, read_capped, read_text
 
 CAP = 2000  # bytes: the tests make the export cap small instead of writing a GiB
 # (patched on modules imported above: one first imported under a patch would copy the small
@@ -118,6 +120,44 @@ def test_standard_input_is_spooled_to_a_file_in_blocks(monkeypatch):
 
     peak = _peak(spool)
     assert seen == {"size": PAD, "head": b"x" * 4096}
+    assert peak < PAD / 2
+
+
+def _split(text: str) -> list[str]:
+    """Lines as the readers have always split them: on \\n only, \\r\\n as one break."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
+
+
+@given(st.lists(st.sampled_from(["a", "你", "\n", "\r", "\r\n", "\u2028", "\x85", "😀", " "]),
+                max_size=40).map("".join))
+def test_iter_lines_splits_as_the_readers_always_did(text):
+    stream = io.BufferedReader(io.BytesIO(text.encode("utf-8")))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("sys.stdin", io.TextIOWrapper(stream))
+        assert list(iter_lines("-", 10_000, "x", error=ExportError)) == _split(text)
+
+
+def test_iter_lines_decodes_across_its_read_blocks(tmp_path):
+    f = tmp_path / "x.txt"
+    text = ("a" * 8191 + "你好\n") * 300  # multi-byte characters across every 8 KiB boundary
+    f.write_text(text, encoding="utf-8")
+    assert list(iter_lines(f, 10**7, "x", error=ExportError)) == _split(text)
+    f.write_bytes(text.encode("utf-8") + b"\xff\n")
+    with pytest.raises(ExportError, match=r"x\.txt is not UTF-8 text .* save it as UTF-8"):
+        list(iter_lines(f, 10**7, "x", error=ExportError))
+
+
+def test_a_jsonl_export_is_read_line_by_line_not_held_whole(tmp_path):
+    f = tmp_path / "padded.jsonl"
+    blank = " " * 1023 + "\n"  # blank lines are skipped: only the reading can cost memory
+    f.write_text(json.dumps(BEAD) + "\n" + blank * (PAD // 1024) + json.dumps(BEAD) + "\n",
+                 encoding="utf-8")
+    found: list = []
+    peak = _peak(lambda: found.extend(merge.read_records(f)))
+    assert len(found) == 2
     assert peak < PAD / 2
 
 

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from corpus import files
 from corpus.errors import CorpusError, ExportError
-from corpus.files import MiB, is_stdio, read_text
+from corpus.files import MiB, is_stdio
 from corpus.model import AlignedDocument, AlignedPair
 
 # Characters XML 1.0 does not allow (§2.2 Char), plus lone surrogates, which are not
@@ -249,20 +250,23 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-# Exports are read whole (then parsed into records several times their size), so a cap
-# keeps a wrong file (a disk image, /dev/zero) from exhausting memory; 1 GiB is about two
-# million beads of JSONL, tens of thousands of articles.
+# Exports are parsed into records several times their size, so a cap keeps a wrong file (a
+# disk image, /dev/zero) from exhausting memory; 1 GiB is about two million beads of JSONL,
+# tens of thousands of articles.
 MAX_EXPORT_BYTES = 1024 * MiB
+
+
+def iter_lines(path: str | os.PathLike[str], what: str = "an export", *,
+               limit: int | None = None, error: Callable[[str], CorpusError] = ExportError,
+               encoding: str = "utf-8") -> Iterator[str]:
+    """The lines of a UTF-8 file (``-``: standard input) as it is read, split on ``\\n``
+    only (see :func:`corpus.files.iter_lines`), up to ``limit`` (default MAX_EXPORT_BYTES)."""
+    limit = MAX_EXPORT_BYTES if limit is None else limit
+    return files.iter_lines(path, limit, what, error=error, encoding=encoding)
 
 
 def read_lines(path: str | os.PathLike[str], what: str = "an export", *,
                limit: int | None = None, error: Callable[[str], CorpusError] = ExportError,
                encoding: str = "utf-8") -> list[str]:
-    """The lines of a UTF-8 file (``-``: standard input), split on ``\\n`` only (U+2028
-    and friends are text); ``error`` naming the file when it is unreadable, larger than
-    ``limit`` (default MAX_EXPORT_BYTES) or not UTF-8 (see :func:`corpus.files.read_text`)."""
-    limit = MAX_EXPORT_BYTES if limit is None else limit
-    lines = read_text(path, limit, what, error=error, encoding=encoding).split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    return [line.removesuffix("\r") for line in lines]
+    """:func:`iter_lines` as a list."""
+    return list(iter_lines(path, what, limit=limit, error=error, encoding=encoding))

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from corpus.errors import CorpusError, ExportError
-from corpus.export.common import Record, as_records, atomic_write, drop_surrogates, read_lines
+from corpus.export.common import Record, as_records, atomic_write, drop_surrogates, iter_lines
 from corpus.model import AlignedDocument, AlignedPair
 from corpus.provenance import Provenance
 
@@ -137,7 +137,7 @@ def write_jsonl(items: Iterable[AlignedDocument | AlignedPair | Record],
 
 def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[str, Any]]:
     """(``path:line``, parsed JSON value) for each non-blank line of a JSONL file."""
-    for lineno, line in enumerate(read_lines(path), 1):
+    for lineno, line in enumerate(iter_lines(path), 1):
         if line.strip():
             where = f"{path}:{lineno}"
             yield where, parse_json_line(line, where)

@@ -22,10 +22,10 @@ from corpus.export.common import (
     atomic_write,
     format_ids,
     format_score,
+    iter_lines,
     parse_confidence,
     parse_ids,
     parse_score,
-    read_lines,
     tsv_field,
 )
 from corpus.model import AlignedDocument, AlignedPair
@@ -93,13 +93,13 @@ def read_tsv_records(path: str | os.PathLike[str]) -> list[Record]:
     In a two-column file each line's ids are its 0-based line number and the score is NaN.
     """
     records: list[Record] = []
-    lines = read_lines(path)
     first = 0
-    if lines and lines[0].split("\t") == list(COLUMNS):
-        first = 1
-    for lineno in range(first, len(lines)):
-        pair = _parse_line(lines[lineno].split("\t"), lineno - first, f"{path}:{lineno + 1}")
-        records.append(Record(pair=pair))
+    for lineno, line in enumerate(iter_lines(path)):
+        fields = line.split("\t")
+        if lineno == 0 and fields == list(COLUMNS):
+            first = 1
+            continue
+        records.append(Record(pair=_parse_line(fields, lineno - first, f"{path}:{lineno + 1}")))
     return records
 
 
