@@ -72,7 +72,8 @@ def test_corpus_only_selected_formats_and_safe_names(tmp_path: Path) -> None:
     assert len(names) == 4 and "x_y.tsv" in names  # unsafe ids never share a file
     assert all(n.startswith("x_y") for n in names - {"corpus.tsv"})
     with pytest.raises(ExportError, match="given twice"):
-        export_documents([make_doc("a"), make_doc("a")], tmp_path / "q")
+        export_documents([make_doc("a"), make_doc("b"), make_doc("a")], tmp_path / "q")
+    assert not (tmp_path / "q").exists()  # refused before any file was written
 
 
 class _CountedId(str):

@@ -309,14 +309,15 @@ def export_documents(docs: Sequence[AlignedDocument], outdir: str | os.PathLike[
     """Export aligned documents from Python as a build does: :func:`export_article` for
     each, then :func:`merge_corpus`."""
     config = config or ExportConfig()
-    ids: list[str] = []  # in the order given: the corpus files follow it
-    seen: set[str] = set()  # a set: checking each id against a list is quadratic
+    ids = [doc.article_id for doc in docs]  # in the order given: the corpus files follow it
+    # checked before anything is written (a set: against a list it is quadratic)
+    seen: set[str] = set()
+    for aid in ids:
+        if aid in seen:
+            raise ExportError(f"article {aid} is given twice; give each once")
+        seen.add(aid)
     per_article: list[Path] = []
     for doc in docs:
-        if doc.article_id in seen:
-            raise ExportError(f"article {doc.article_id} is given twice; give each once")
-        seen.add(doc.article_id)
-        ids.append(doc.article_id)
         outputs = export_article(doc, outdir, config)
         per_article += [Path(outdir) / name for key, name in outputs.items() if key != "beads"]
     result = merge_corpus(ids, outdir, config)
