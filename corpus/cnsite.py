@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Iterator
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
@@ -30,7 +29,7 @@ import lxml.etree
 import lxml.html
 
 from corpus.errors import SeedError
-from corpus.seeds import EN_LINK_PATTERN
+from corpus.seeds import EN_LINK_PATTERN, clean_text
 from corpus.seedwriter import Photo, SeedDoc
 
 log = logging.getLogger(__name__)
@@ -47,13 +46,7 @@ _ARTICLE_PATH = re.compile(
 _SITE_NOTE = re.compile(r"cn\.letters@nytimes\.com")
 _SKIP_CLASSES = ("big_ad", "article-body-aside")
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "aside", "nav", "button", "iframe"})
-_SPACE = re.compile(r"\s+")
 _SITE_SUFFIX = re.compile(r"\s*[-|–]\s*纽约时报中文网.*$|\s*[-|–]\s*紐約時報中文網.*$")
-
-
-def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).replace("\u3000", " ")
-    return _SPACE.sub(" ", text).strip()
 
 
 def _classes(el: lxml.html.HtmlElement) -> set[str]:
@@ -140,7 +133,7 @@ def _text(el: lxml.html.HtmlElement, skip: frozenset[str] = frozenset()) -> str:
         if node.text:
             parts.append(node.text)
         stack.extend((child, False) for child in reversed(node))
-    return _clean("".join(parts))
+    return clean_text("".join(parts))
 
 
 def _first(root: lxml.html.HtmlElement, *xpaths: str) -> lxml.html.HtmlElement | None:
@@ -155,7 +148,7 @@ def _first(root: lxml.html.HtmlElement, *xpaths: str) -> lxml.html.HtmlElement |
 
 def _meta(root: lxml.html.HtmlElement, prop: str) -> str:
     el = _first(root, f"//meta[@property='{prop}' or @name='{prop}']")
-    return _clean(el.get("content") or "") if el is not None else ""
+    return clean_text(el.get("content") or "") if el is not None else ""
 
 
 def _photo(el: lxml.html.HtmlElement) -> Photo:
@@ -296,7 +289,7 @@ def parse_article_page(text: str, cn_url: str, *, crawled: datetime | None = Non
         cn_url=cn_url, title=_title(root),
         crawled_ms=round(crawled.timestamp() * 1000) if crawled is not None else None,
         byline=_text(byline) if byline is not None else "",
-        time_attr=_clean(time.get("pudate") or time.get("datetime") or "")
+        time_attr=clean_text(time.get("pudate") or time.get("datetime") or "")
         if time is not None else "",
         time_text=_text(time) if time is not None else "",
         lead=tuple(lead), body=tuple(blocks), footer=tuple(_footer_lines(footer)),

@@ -180,7 +180,7 @@ def _parse_header(lines: list[str], path: str | None) -> tuple[datetime | None, 
             f"near the top, found {title_line[:60]!r}",
             path=path,
         )
-    title, cn_url = _clean(m["title"]), m["url"]
+    title, cn_url = clean_text(m["title"]), m["url"]
     if crawled is None:
         log.warning("%s: line 1 is not <!--EPOCH_MS-->, crawl time unknown", path or "seed")
     if urlsplit(cn_url).scheme not in {"http", "https"}:
@@ -202,8 +202,8 @@ def _from_epoch(value: int) -> datetime | None:
 # --------------------------------------------------------------------------- HTML body
 
 
-def _clean(text: str) -> str:
-    """Normalise whitespace (incl. ideographic space and NBSP) and strip."""
+def clean_text(text: str) -> str:
+    """NFC, whitespace runs (ideographic space and NBSP too) as one space, stripped."""
     text = unicodedata.normalize("NFC", text)
     return _SPACE.sub(" ", text.replace("\u3000", " ")).strip()
 
@@ -231,7 +231,7 @@ def _text(el: lxml.html.HtmlElement, *, skip: tuple[str, ...] = ()) -> str:
             parts.append(node.tail)
 
     walk(el)
-    return _clean("".join(parts))
+    return clean_text("".join(parts))
 
 
 def _parse_time(el: lxml.html.HtmlElement | None, cn_url: str) -> datetime | None:
@@ -275,7 +275,7 @@ def _captions(root: lxml.html.HtmlElement, body: lxml.html.HtmlElement | None) -
         out.append(
             Caption(
                 text=_text(cap, skip=("cite",)),
-                credit=_clean(credit),
+                credit=clean_text(credit),
                 lead=body is None or not _is_inside(fig, body),
             )
         )
@@ -289,7 +289,7 @@ def _captions(root: lxml.html.HtmlElement, body: lxml.html.HtmlElement | None) -
             if not credit:  # "…手写的。 Jane Doe for The New York Times": credit after the text
                 text, credit = _split_trailing_credit(text)
             if text or credit:
-                out.append(Caption(text=_clean(text), credit=_clean(credit)))
+                out.append(Caption(text=clean_text(text), credit=clean_text(credit)))
     return out
 
 
@@ -381,7 +381,7 @@ def _footer_lines(footer: lxml.html.HtmlElement | None) -> tuple[list[str], str 
     lines = (
         [_text(b) for b in blocks]
         if blocks
-        else [_clean(s) for s in footer.text_content().split("\n")]
+        else [clean_text(s) for s in footer.text_content().split("\n")]
     )
     contributors, bios, translator = [], [], None
     for line in filter(None, lines):
