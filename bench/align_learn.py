@@ -72,30 +72,14 @@ class Featurizer(_Scorer):
             ln = (self.zc[i] - self.zc[i - a]) * self.ratio + self.ec[j] - self.ec[j - b]
             out[:, IDX["skiplen"]] = ln / 100.0
             return out
-        n, m = self.zh.n, self.en.n
-        zw, ew = self.zh.windows[a - 1], self.en.windows[b - 1]
-        z0, e0 = max(int(i.min()) - 2 * a, 0), max(int(j.min()) - 2 * b, 0)
-        z1, e1 = int(i.max()) + 1, int(j.max()) + 1
-        sims = zw[z0:z1] @ ew[e0:e1].T
-        s = sims[i - a - z0, j - b - e0].astype(np.float64)
-        total = np.zeros(k)
-        count = np.zeros(k)
-        for ok, zi, ej in (
-            (j - 2 * b >= 0, i - a, j - 2 * b),
-            (j <= m - b, i - a, j),
-            (i - 2 * a >= 0, i - 2 * a, j - b),
-            (i <= n - a, i, j - b),
-        ):
-            total[ok] += sims[zi[ok] - z0, ej[ok] - e0]
-            count += ok
-        nb = np.where(count > 0, total / np.maximum(count, 1), self.base)
+        s, nb = self.window_cosines(a, b, i, j)
         lz = (self.zc[i] - self.zc[i - a]) * self.ratio
         le = self.ec[j] - self.ec[j - b]
         r = np.minimum(lz, le) / np.maximum(np.maximum(lz, le), 1.0)
         lf = np.log2(1.0 + r)
         lg = np.log((lz + 1.0) / (le + 1.0))
         out[:, IDX["cosL"]] = s * lf
-        out[:, IDX["nbL"]] = total / np.maximum(count, 1) * lf
+        out[:, IDX["nbL"]] = nb * lf
         out[:, IDX["cov"]] = self._coverage(a, b, i, j)
         out[:, IDX["cos"]] = s
         out[:, IDX["nb"]] = nb

@@ -247,10 +247,11 @@ class _Scorer:
         """Length of sentence k of ``side`` in English characters (Chinese scaled by the ratio)."""
         return float(self.zh.chars[k] * self.ratio if side == "zh" else self.en.chars[k])
 
-    def __call__(self, a: int, b: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        cfg = self.cfg
-        if a == 0 or b == 0:
-            return np.full(len(j), cfg.skip)
+    def window_cosines(self, a: int, b: int, i: np.ndarray, j: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """The cosine of each a-b bead ending at (i[x], j[x]) (a, b >= 1), and the mean
+        cosine of its neighbouring pairings, the same window sizes one window away (0 where
+        it has none): the margin's reference."""
         n, m = self.zh.n, self.en.n
         zw, ew = self.zh.windows[a - 1], self.en.windows[b - 1]
         # one matrix product for the cells of this block and their neighbours: window
@@ -258,19 +259,25 @@ class _Scorer:
         z0, e0 = max(int(i.min()) - 2 * a, 0), max(int(j.min()) - 2 * b, 0)
         z1, e1 = int(i.max()) + 1, int(j.max()) + 1
         sims = zw[z0:z1] @ ew[e0:e1].T
-        s = sims[i - a - z0, j - b - e0].astype(np.float64)
+        total = np.zeros(len(j))
+        count = np.zeros(len(j))
+        for ok, zi, ej in (
+            (j - 2 * b >= 0, i - a, j - 2 * b),  # English window before
+            (j <= m - b, i - a, j),  # English window after
+            (i - 2 * a >= 0, i - 2 * a, j - b),  # Chinese window before
+            (i <= n - a, i, j - b),  # Chinese window after
+        ):
+            total[ok] += sims[zi[ok] - z0, ej[ok] - e0]
+            count += ok
+        return sims[i - a - z0, j - b - e0].astype(np.float64), total / np.maximum(count, 1)
+
+    def __call__(self, a: int, b: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        cfg = self.cfg
+        if a == 0 or b == 0:
+            return np.full(len(j), cfg.skip)
+        s, neighbours = self.window_cosines(a, b, i, j)
         if cfg.margin:
-            total = np.zeros(len(j))
-            count = np.zeros(len(j))
-            for ok, zi, ej in (
-                (j - 2 * b >= 0, i - a, j - 2 * b),  # English window before
-                (j <= m - b, i - a, j),  # English window after
-                (i - 2 * a >= 0, i - 2 * a, j - b),  # Chinese window before
-                (i <= n - a, i, j - b),  # Chinese window after
-            ):
-                total[ok] += sims[zi[ok] - z0, ej[ok] - e0]
-                count += ok
-            s -= cfg.margin * total / np.maximum(count, 1)
+            s -= cfg.margin * neighbours
         if cfg.length_penalty:
             lz = (self.zc[i] - self.zc[i - a]) * self.ratio
             le = self.ec[j] - self.ec[j - b]
