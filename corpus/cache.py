@@ -17,7 +17,9 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from corpus.config import FetchConfig
 from corpus.errors import FetchError
+from corpus.files import read_capped
 from corpus.http import Page
 
 log = logging.getLogger(__name__)
@@ -39,11 +41,22 @@ def default_cache_dir() -> Path:
     return base / "corpus" / "http"
 
 
-class PageCache:
-    """Pages on disk, keyed by the URL asked for; safe to share between threads."""
+# an entry's metadata is a few headers: anything larger was not written by put()
+_MAX_META_BYTES = 1024 * 1024
 
-    def __init__(self, directory: str | Path | None = None) -> None:
+
+class PageCache:
+    """Pages on disk, keyed by the URL asked for; safe to share between threads.
+
+    A cache may come from another machine (``corpus fetch`` where the sites are reachable),
+    so its files are read as input we did not write: a body over ``max_bytes`` (the
+    response cap it was fetched under) or a metadata file over 1 MiB is a broken entry.
+    """
+
+    def __init__(self, directory: str | Path | None = None, *,
+                 max_bytes: int = FetchConfig.max_bytes) -> None:
         self.dir = Path(directory).expanduser() if directory else default_cache_dir()
+        self.max_bytes = max_bytes
 
     def _paths(self, url: str) -> tuple[Path, Path]:
         key = hashlib.sha256(url.encode("utf-8")).hexdigest()
@@ -58,12 +71,14 @@ class PageCache:
         the address guard. Entries that do not record how they were allowed count as private.
         """
         meta_path, body_path = self._paths(url)
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            body = body_path.read_bytes()
-        except FileNotFoundError:
+        if not meta_path.exists():
             return None
-        except (OSError, ValueError) as err:
+        try:
+            meta = json.loads(read_capped(meta_path, _MAX_META_BYTES, "a cache entry",
+                                          error=FetchError))
+            body = read_capped(body_path, self.max_bytes, "a cached page (max_bytes)",
+                               error=FetchError)
+        except (FetchError, ValueError, RecursionError) as err:
             log.warning("ignoring a broken cache entry for %s: %s", url, err)
             return None
         if meta.get("url") != url or meta.get("size") != len(body):

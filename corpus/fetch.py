@@ -174,7 +174,7 @@ class Fetcher:
     def __init__(self, config: FetchConfig | None = None, *,
                  cache: PageCache | None = None, extractor: Executor | None = None) -> None:
         self.config = config or FetchConfig()
-        self.cache = cache or PageCache(self.config.cache_dir)
+        self.cache = cache or PageCache(self.config.cache_dir, max_bytes=self.config.max_bytes)
         self.http = HttpClient(self.config)
         self.robots = RobotsRules(self._robots_page)
         self._own_extractor = extractor is None

@@ -16,11 +16,15 @@ from typing import Any
 
 from corpus.errors import ExportError
 from corpus.export.common import write_json
+from corpus.files import MiB, read_text
 
 log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
+# about 1 KiB per article: room for a quarter of a million articles; an output folder
+# shared by someone else is input we did not write
+MAX_MANIFEST_BYTES = 256 * MiB
 
 
 class Status:
@@ -124,8 +128,9 @@ class Manifest:
         if not path.exists():
             return cls()
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, RecursionError) as err:
+            data = json.loads(read_text(path, MAX_MANIFEST_BYTES, "a manifest",
+                                        error=ExportError))
+        except (ExportError, ValueError, RecursionError) as err:
             log.warning("%s is unreadable (%s); starting a fresh manifest", path, err)
             return cls()
         try:  # readable, but written by hand or another tool: say what is wrong

@@ -370,6 +370,28 @@ def test_cache_entries_are_complete_or_absent(tmp_path):
     assert not list(tmp_path.rglob("*.json")) and not list(tmp_path.rglob("*.body"))
 
 
+def test_a_cache_from_elsewhere_is_read_within_its_caps(tmp_path):
+    from datetime import UTC, datetime
+
+    from corpus.http import Page
+
+    cache = PageCache(tmp_path, max_bytes=100)
+    url = "https://example.com/big"
+    cache.put(Page(url=url, final_url=url, status=200, headers={},
+                   body=b"x" * 100, fetched_at=datetime.now(UTC)))
+    assert cache.get(url) is not None  # at the cap: served
+    meta = next(tmp_path.rglob("*.json"))
+    body = next(tmp_path.rglob("*.body"))
+    body.write_bytes(b"x" * 101)  # a body no fetch under this cap could have stored
+    meta.write_text(meta.read_text().replace('"size": 100', '"size": 101'))
+    assert cache.get(url) is None
+    body.unlink()
+    body.symlink_to("/dev/zero")  # an endless body is cut at the cap, not read whole
+    assert cache.get(url) is None
+    meta.write_text('{"url": "' + url + '", "pad": "' + "x" * 2**21 + '"}')
+    assert cache.get(url) is None  # metadata over 1 MiB
+
+
 def test_default_cache_dir(monkeypatch, tmp_path):
     monkeypatch.setenv(ENV_VAR, str(tmp_path / "c"))
     assert default_cache_dir() == tmp_path / "c"

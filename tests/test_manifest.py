@@ -35,6 +35,17 @@ def test_damaged_manifest_starts_fresh(tmp_path, caplog):
     assert "unreadable" in caplog.text
 
 
+def test_a_manifest_over_its_cap_is_not_read_whole(tmp_path, caplog, monkeypatch):
+    import corpus.manifest as manifest_mod
+
+    monkeypatch.setattr(manifest_mod, "MAX_MANIFEST_BYTES", 1000)
+    path = tmp_path / "manifest.json"
+    path.symlink_to("/dev/zero")  # endless: read whole it never returns
+    with caplog.at_level(logging.WARNING):
+        assert Manifest.load(path).articles == {}
+    assert "too large for a manifest" in caplog.text
+
+
 def test_unknown_fields_from_a_newer_version_are_ignored(tmp_path):
     path = tmp_path / "manifest.json"
     path.write_text(json.dumps({"articles": [{"key": "a", "status": "done", "new": 1}]}),
