@@ -119,6 +119,9 @@ def test_the_report_is_served(served):
     _, base, _ = served
     r = requests.get(base + "/report/index.html", timeout=10)
     assert r.status_code == 200 and r.text == "<p>report index</p>"
+    assert r.headers["content-type"].startswith("text/html")
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["content-security-policy"] == "frame-ancestors 'none'"
 
 
 def test_cli_serve_binds_loopback_unless_told(tmp_path, monkeypatch, capsys):

@@ -171,6 +171,16 @@ def test_the_lock_says_which_command_holds_the_folder(tmp_path, monkeypatch):
     assert held == ["corpus corrections --start", "corpus serve, saving corrections"]
 
 
+def test_an_endless_undo_file_means_nothing_to_undo(tmp_path):
+    out = write_built(tmp_path / "aligned")
+    aid = "20240105-belt-road"
+    articles.edit(out, aid, "merge:0")
+    undo_file = corrections.corrections_path(out, aid).parent / articles.UNDO_DIR / f"{aid}.json"
+    undo_file.unlink()
+    undo_file.symlink_to("/dev/zero")  # read whole, it never ends
+    assert articles.load(out, aid).undo_depth == 0
+
+
 def test_a_damaged_undo_file_means_nothing_to_undo(tmp_path):
     out = write_built(tmp_path / "aligned")
     aid = "20240105-belt-road"

@@ -51,7 +51,7 @@ def create_app(outdir: Path, *, token: str | None = None, low_score: float = DEF
     from starlette.middleware import Middleware
     from starlette.middleware.trustedhost import TrustedHostMiddleware
     from starlette.requests import Request
-    from starlette.responses import HTMLResponse, RedirectResponse, Response
+    from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
     from starlette.routing import Route
 
     outdir = Path(outdir)
@@ -163,9 +163,10 @@ def create_app(outdir: Path, *, token: str | None = None, low_score: float = DEF
         if not target.is_relative_to(report_root) or not target.is_file():
             raise _NotFound("no such report file")
         ctype = _TYPES.get(target.suffix.lower(), "application/octet-stream")
-        return Response(target.read_bytes(), media_type=ctype,
-                        headers={"X-Content-Type-Options": "nosniff",
-                                 "Content-Security-Policy": "frame-ancestors 'none'"})
+        # streamed from the file: a corpus-wide report page is not read whole per request
+        return FileResponse(target, media_type=ctype,
+                            headers={"X-Content-Type-Options": "nosniff",
+                                     "Content-Security-Policy": "frame-ancestors 'none'"})
 
     async def errors(request: Request, exc: Exception) -> Response:
         status = 404 if isinstance(exc, _NotFound) else 403

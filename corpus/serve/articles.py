@@ -23,6 +23,7 @@ from corpus.errors import CorpusError, CorrectionsError
 from corpus.export.common import atomic_write
 from corpus.export.jsonl import read_jsonl_records
 from corpus.export.merge import beads_path
+from corpus.files import MAX_DOCUMENT_BYTES, read_text
 from corpus.index import done_articles
 from corpus.model import AlignedDocument, Alignment, Bead
 from corpus.outdir import locked
@@ -266,8 +267,9 @@ def _undo_path(outdir: Path, article_id: str) -> Path:
 def _undo_stack(outdir: Path, article_id: str) -> list[str | None]:
     path = _undo_path(outdir, article_id)
     try:
-        stack = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):  # written by hand or damaged: no undo
+        stack = json.loads(read_text(path, MAX_DOCUMENT_BYTES, "an undo file",
+                                     error=CorrectionsError))
+    except (CorrectionsError, ValueError, RecursionError):  # missing, damaged or too large
         return []
     return [s for s in stack if s is None or isinstance(s, str)] if isinstance(stack, list) \
         else []
@@ -284,7 +286,8 @@ def save(outdir: Path, view: ArticleView, beads: Sequence[Bead]) -> Path:
     zh, en = _texts(view.doc)
     text = corrections.dumps(aid, beads, zh, en)  # checks the beads
     path = corrections.corrections_path(outdir, aid)
-    old = path.read_text(encoding="utf-8") if path.is_file() else None
+    old = (read_text(path, MAX_DOCUMENT_BYTES, "a corrections file", error=CorrectionsError)
+           if path.is_file() else None)
     if old == text:
         return path
     _write_undo(outdir, aid, [*_undo_stack(outdir, aid), old])
