@@ -172,22 +172,19 @@ def read_tmx_file(path: str | os.PathLike[str], *, zh_lang: str = "zh",
     from our ``x-`` props; a unit without them gets its 0-based position as ids and a
     NaN score. The file is read up to the export cap (MAX_EXPORT_BYTES).
     """
-    want_zh, want_en = _primary(zh_lang), _primary(en_lang)
-    records: list[Record] = []
-    props: dict[str, str] = {}
-    metas: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
     with open_capped(path, MAX_EXPORT_BYTES, "an export", error=ExportError) as fh:
-        root_tag = _read_units(fh, path, want_zh, want_en, records, props, metas)
+        records, props, root_tag = _read_units(fh, path, _primary(zh_lang), _primary(en_lang))
     if root_tag != "tmx":
         raise ExportError(f"{path}: not a TMX file (root element <{root_tag}>)")
     return records, props
 
 
-def _read_units(fh: BinaryIO, path: str | os.PathLike[str], want_zh: str, want_en: str,
-                records: list[Record], props: dict[str, str],
-                metas: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
-                ) -> str | None:
-    """Parse a TMX from ``fh`` into ``records`` and ``props``; return its root's tag."""
+def _read_units(fh: BinaryIO, path: str | os.PathLike[str], want_zh: str, want_en: str
+                ) -> tuple[list[Record], dict[str, str], str | None]:
+    """The records and header props of the TMX read from ``fh``, and its root's tag."""
+    records: list[Record] = []
+    props: dict[str, str] = {}
+    metas: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
     try:
         # streamed from the file, one <tu> at a time, so a corpus-wide memory never sits in
         # RAM whole, as bytes or as a tree
@@ -208,7 +205,7 @@ def _read_units(fh: BinaryIO, path: str | os.PathLike[str], want_zh: str, want_e
             el.clear(keep_tail=True)
             while el.getprevious() is not None:
                 del el.getparent()[0]
-        return events.root.tag if events.root is not None else None
+        return records, props, events.root.tag if events.root is not None else None
     except etree.XMLSyntaxError as err:
         raise ExportError(f"{path}: not well-formed XML ({err})") from err
 
