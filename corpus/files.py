@@ -34,6 +34,10 @@ def _name(path: str | os.PathLike[str]) -> str:
     return "standard input" if is_stdio(path) else os.fspath(path)
 
 
+def _not_utf8(path: str | os.PathLike[str], detail: str) -> str:
+    return f"{_name(path)} is not UTF-8 text ({detail}); save it as UTF-8"
+
+
 def _size(n: int) -> str:
     return f"{n / MiB:g} MiB" if n >= MiB else f"{n} bytes"
 
@@ -125,8 +129,7 @@ def decode_text(data: bytes, path: str | os.PathLike[str], *,
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as err:
-        raise error(f"{_name(path)} is not UTF-8 text ({err.reason} at byte {err.start}); "
-                    "save it as UTF-8") from err
+        raise error(_not_utf8(path, f"{err.reason} at byte {err.start}")) from err
 
 
 def iter_lines(path: str | os.PathLike[str], limit: int, what: str, *,
@@ -139,9 +142,8 @@ def iter_lines(path: str | os.PathLike[str], limit: int, what: str, *,
         try:
             for line in text:
                 yield line.removesuffix("\n").removesuffix("\r")
-        except UnicodeDecodeError as err:
-            raise error(f"{_name(path)} is not UTF-8 text ({err.reason}); save it as UTF-8"
-                        ) from err
+        except UnicodeDecodeError as err:  # its offset counts from the block, not the file
+            raise error(_not_utf8(path, err.reason)) from err
 
 
 def read_text(path: str | os.PathLike[str], limit: int, what: str, *,
